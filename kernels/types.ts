@@ -1,0 +1,45 @@
+// The contract every hash kernel implements. A kernel is chosen per algorithm at
+// start-up (fastest one that passes the self-test) and runs inside worker threads,
+// so everything here must be structured-clone friendly and allocation-free per nonce.
+
+export type Algo = 'sha256d' | 'scrypt' | 'duco-s1';
+export const ALGOS: readonly Algo[] = ['sha256d', 'scrypt', 'duco-s1'];
+
+/** Per-unit input of the header algorithms (sha256d, scrypt). */
+export interface HeaderJob {
+  algo: 'sha256d' | 'scrypt';
+  /** 80-byte block header in wire order; bytes 76..79 (the nonce) are ignored. */
+  header: Uint8Array;
+  /** 32-byte share target, big-endian (display order). */
+  target: Uint8Array;
+}
+
+/** Per-unit input of DUCO-S1: find n with SHA1(last_hash + decimal(n)) == expected_hash. */
+export interface DucoJob {
+  algo: 'duco-s1';
+  /** 40 lowercase hex characters, hashed as ASCII text. */
+  lastHash: string;
+  /** 20-byte SHA-1 digest that the share must equal. */
+  expectedHash: Uint8Array;
+}
+
+export type KernelJob = HeaderJob | DucoJob;
+
+/** Unit-bound state (midstate, precomputed rounds) made once by Kernel.prepare. */
+export interface Scanner {
+  /**
+   * Hashes every nonce in [start, start + count) exactly once and calls onShare for
+   * each nonce that is a share. start + count may reach 2^32 (nonce 0xFFFFFFFF is
+   * scanned); for duco-s1 nonces are plain non-negative integers below 2^53.
+   */
+  scan(start: number, count: number, onShare: (nonce: number) => void): void;
+}
+
+export interface Kernel {
+  /** Stable name shown in info/bench, e.g. "sha256d-js", "sha256d-wasm-simd". */
+  readonly name: string;
+  readonly algo: Algo;
+  /** False where the kernel cannot run here (e.g. no WebAssembly SIMD). */
+  available(): boolean;
+  prepare(job: KernelJob): Scanner;
+}
