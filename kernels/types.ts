@@ -43,3 +43,25 @@ export interface Kernel {
   available(): boolean;
   prepare(job: KernelJob): Scanner;
 }
+
+/**
+ * What each algorithm folder (kernels/<algo>/index.ts) exports as `algoModule`.
+ * The registry (kernels/registry.ts) builds selection, self-test and bench from these.
+ */
+export interface AlgoModule {
+  readonly algo: Algo;
+  /** Every kernel of this algorithm, fastest-expected first. */
+  readonly kernels: readonly Kernel[];
+  /** The naive @noble/hashes loop that bench compares against (for duco-s1 also node:crypto). */
+  readonly baselines: readonly Kernel[];
+  /**
+   * Reference digest for one nonce, computed with @noble/hashes: display order
+   * (reversed) for header algorithms, the raw SHA-1 for duco-s1. Used for the `hash`
+   * field of shares and by the coordinator's verification.
+   */
+  hashAt(job: KernelJob, nonce: number): Uint8Array;
+  /** True when digest (as returned by hashAt) is a share for job. */
+  isShare(job: KernelJob, digest: Uint8Array): boolean;
+  /** Golden-vector check of one kernel: null when it passes, else what mismatched. */
+  checkKernel(kernel: Kernel): string | null;
+}
