@@ -19,4 +19,4 @@ const filter = process.argv.slice(2);
 const files = findTests('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
 const stream = run({ files, concurrency: 2, timeout: 240_000 });
 stream.on('test:fail', () => { process.exitCode = 1; });
-stream.compose(spec).pipe(process.stdout);
+stream.compose(new spec()).pipe(process.stdout);
