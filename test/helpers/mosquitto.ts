@@ -1,0 +1,97 @@
+// Starts a private Mosquitto broker for integration tests: its own config, a free
+// loopback port, its own process. Never relies on a broker someone else started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Broker {
+  port: number;
+  url: string;
+  dir: string;
+  /** Mosquitto's stderr/stdout so far, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+  /** Kill the broker process (SIGKILL) without cleaning up, to test outages. */
+  kill(): Promise<void>;
+  /** Start again on the same port after kill()/stop(). */
+  restart(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mosquitto did not listen on ${port} within ${ms} ms`);
+}
+
+export interface BrokerOptions {
+  /** Extra mosquitto.conf lines (ACLs, auth); default allows anonymous clients. */
+  extraConfig?: string;
+  /** Replace the default listener/auth lines entirely. */
+  config?: (port: number, dir: string) => string;
+}
+
+export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hashling-mosq-'));
+  const conf = join(dir, 'mosquitto.conf');
+  const body = opts.config
+    ? opts.config(port, dir)
+    : `listener ${port} 127.0.0.1\nallow_anonymous true\n${opts.extraConfig ?? ''}`;
+  writeFileSync(conf, `persistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n${body}\n`);
+  let proc: ChildProcess | undefined;
+  let output = '';
+  const launch = async () => {
+    proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout!.on('data', (d) => { output += d; });
+    proc.stderr!.on('data', (d) => { output += d; });
+    await waitForPort(port, 5000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${output}`);
+    });
+  };
+  const exited = () =>
+    new Promise<void>((resolve) => {
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+    });
+  await launch();
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    dir,
+    log: () => output,
+    async kill() {
+      proc?.kill('SIGKILL');
+      await exited();
+    },
+    async restart() {
+      await launch();
+    },
+    async stop() {
+      proc?.kill('SIGTERM');
+      await exited();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
