@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { HashlingError } from '../../../protocol/errors.ts';
+import { LineFramer } from '../../../coordinator/stratum/framing.ts';
+import {
+  parseStratumLine, parseSubscribeResult, parseConfigureResult, parseSetDifficulty, parseNotify,
+  parseSetExtranonce, parseBooleanReply, describeStratumError, type StratumResponse,
+} from '../../../coordinator/stratum/messages.ts';
+
+const [rec] = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
+const enc = (s: string) => Buffer.from(s, 'utf8');
+
+test('the framer reassembles a line split across many reads', () => {
+  const f = new LineFramer();
+  const line = rec.notify_raw as string;
+  const got: string[] = [];
+  for (let i = 0; i < line.length; i += 7) got.push(...f.push(enc(line.slice(i, i + 7))).lines);
+  assert.deepEqual(got, []);
+  assert.deepEqual(f.push(enc('\n')).lines, [line]);
+  assert.equal(f.buffered, 0);
+});
+
+test('the framer returns several messages from one read, tolerating CRLF and blank lines', () => {
+  const f = new LineFramer();
+  const out = f.push(enc(`${rec.set_difficulty_raw}\r\n\n  \n${rec.notify_raw}\n{"id":3`));
+  assert.deepEqual(out.lines, [rec.set_difficulty_raw, rec.notify_raw]);
+  assert.deepEqual(f.push(enc(',"result":true,"error":null}\n')).lines, ['{"id":3,"result":true,"error":null}']);
+});
+
+test('the framer drops an oversized line with E_STRATUM and resynchronises at the next newline', () => {
+  const f = new LineFramer(32);
+  const a = f.push(enc('x'.repeat(20)));
+  const b = f.push(enc('y'.repeat(20)));
+  assert.equal(a.errors.length + b.errors.length, 1);
+  assert.equal(b.errors[0]!.code, 'E_STRATUM');
+  assert.equal(f.buffered, 0);
+  const c = f.push(enc('zzz\n{"id":1,"result":true}\n'));
+  assert.deepEqual(c.lines, ['{"id":1,"result":true}']);
+});
+
+test('the framer reports invalid UTF-8 as E_STRATUM and keeps going', () => {
+  const f = new LineFramer();
+  const out = f.push(Buffer.concat([Buffer.from([0xff, 0xfe, 0x0a]), enc('{"id":1,"result":true}\n')]));
+  assert.equal(out.errors.length, 1);
+  assert.deepEqual(out.lines, ['{"id":1,"result":true}']);
+});
+
+test('the framer splits a multi-byte character across reads without corrupting it', () => {
+  const f = new LineFramer();
+  const bytes = enc('{"id":1,"error":[20,"é"],"result":null}\n');
+  const cut = bytes.indexOf(0xc3) + 1;
+  assert.deepEqual(f.push(bytes.subarray(0, cut)).lines, []);
+  assert.deepEqual(f.push(bytes.subarray(cut)).lines, ['{"id":1,"error":[20,"é"],"result":null}']);
+});
+
+test('garbage lines become coded E_STRATUM errors', () => {
+  for (const bad of ['not json', '[1,2]', '42', '{"id":1}', '{"id":{},"result":1}', '{"method":"mining.notify","params":{}}']) {
+    assert.throws(() => parseStratumLine(bad), (e: unknown) => e instanceof HashlingError && e.code === 'E_STRATUM', bad);
+  }
+});
+
+test('the recorded session lines parse into typed messages', () => {
+  const sub = parseStratumLine(rec.subscribe_response_raw) as StratumResponse;
+  assert.equal(sub.kind, 'response');
+  assert.deepEqual(parseSubscribeResult(sub.result), { extranonce1: '57a6f098', extranonce2Size: 4 });
+  const conf = parseStratumLine(rec.configure_response_raw) as StratumResponse;
+  assert.deepEqual(parseConfigureResult(conf.result), { versionRolling: true, mask: 0x1fffe000 });
+  const diff = parseStratumLine(rec.set_difficulty_raw);
+  assert.equal(diff.kind, 'request');
+  assert.equal(parseSetDifficulty((diff as { params: unknown[] }).params), 512);
+  const notify = parseStratumLine(rec.notify_raw);
+  assert.equal(notify.kind === 'request' && notify.method, 'mining.notify');
+  const job = parseNotify((notify as { params: unknown[] }).params);
+  assert.equal(job.jobId, '1');
+  assert.equal(job.version, 0x20000000);
+  assert.equal(job.nbits, 0x192495f8);
+  assert.equal(job.ntime, 0x64b3f3ec);
+  assert.equal(job.merkleBranch.length, 3);
+  assert.equal(job.cleanJobs, false);
+});
+
+test('invalid notify, difficulty and subscribe params are rejected with E_STRATUM', () => {
+  const good = JSON.parse(rec.notify_raw).params as unknown[];
+  const cases: unknown[][] = [
+    good.slice(0, 8),
+    [...good.slice(0, 1), 'abc', ...good.slice(2)],
+    [...good.slice(0, 4), 'nope', ...good.slice(5)],
+    [...good.slice(0, 5), '2000000', ...good.slice(6)],
+    [...good.slice(0, 8), 'yes'],
+    [42, ...good.slice(1)],
+  ];
+  for (const c of cases) assert.throws(() => parseNotify(c), /E_STRATUM|mining.notify|must/);
+  assert.throws(() => parseSetDifficulty([0]));
+  assert.throws(() => parseSetDifficulty(['512']));
+  assert.throws(() => parseSubscribeResult([[], 'xyz', 4]));
+  assert.throws(() => parseSubscribeResult([[], '00', 0]));
+  assert.deepEqual(parseSetExtranonce(['aabbccdd', 2]), { extranonce1: 'aabbccdd', extranonce2Size: 2 });
+});
+
+test('a pool without version rolling yields no mask', () => {
+  assert.deepEqual(parseConfigureResult(null), { versionRolling: false, mask: null });
+  assert.deepEqual(parseConfigureResult({ 'version-rolling': false }), { versionRolling: false, mask: null });
+});
+
+test('submit replies and the three error shapes are normalised', () => {
+  assert.deepEqual(parseBooleanReply({ kind: 'response', id: 5, result: true, error: null }), { accepted: true, error: null });
+  assert.equal(parseBooleanReply({ kind: 'response', id: 5, result: false, error: null }).accepted, false);
+  assert.equal(describeStratumError([23, 'Low difficulty share', null]), '23: Low difficulty share');
+  assert.equal(describeStratumError({ code: 21, message: 'Job not found' }), '21: Job not found');
+  assert.equal(describeStratumError('stale'), 'stale');
+  assert.equal(describeStratumError(null), null);
+});
