@@ -3,6 +3,8 @@
 // Sections owned by other components live in their own file and are merged below.
 import { availableParallelism } from 'node:os';
 import { defaultDeviceId } from './formats.ts';
+import { budget } from './budget.ts';
+import { sensors } from './sensors.ts';
 
 export interface KeySpec {
   doc: string;
@@ -65,7 +67,7 @@ const demo: SectionSpec = {
 };
 
 /** Every section, in the order the README lists them. Components add theirs here. */
-export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo };
+export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors };
 
 /** HASHLING_<SECTION>_<KEY>, the env var of a key. */
 export function envName(section: string, key: string): string {
