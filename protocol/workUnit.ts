@@ -36,6 +36,13 @@ export interface DucoWorkUnit extends UnitCommon {
 }
 export type WorkUnit = HeaderWorkUnit | DucoWorkUnit;
 
+const rawObjects = new WeakMap<WorkUnit, Record<string, unknown>>();
+
+/** The JSON object a unit was parsed from (signatures cover it, not the typed view). */
+export function rawOf(unit: WorkUnit): Record<string, unknown> | undefined {
+  return rawObjects.get(unit);
+}
+
 export interface ParsedWork {
   units: WorkUnit[];
   /** One error per rejected element (or one for the whole payload). */
@@ -113,9 +120,13 @@ export function parseWorkUnit(raw: unknown): WorkUnit {
     if (typeof difficulty !== 'number' || !Number.isInteger(difficulty) || difficulty < 1) {
       throw new HashlingError('E_BAD_WORK_UNIT', 'difficulty must be an integer ≥ 1', unit_id);
     }
-    return { ...common, algo, last_hash: readHex(raw, 'last_hash', 40, unit_id), expected_hash: readHex(raw, 'expected_hash', 40, unit_id), difficulty };
+    const unit: DucoWorkUnit = { ...common, algo, last_hash: readHex(raw, 'last_hash', 40, unit_id), expected_hash: readHex(raw, 'expected_hash', 40, unit_id), difficulty };
+    rawObjects.set(unit, raw);
+    return unit;
   }
-  return { ...common, algo, header: readHex(raw, 'header', 160, unit_id), target: readHex(raw, 'target', 64, unit_id) };
+  const unit: HeaderWorkUnit = { ...common, algo, header: readHex(raw, 'header', 160, unit_id), target: readHex(raw, 'target', 64, unit_id) };
+  rawObjects.set(unit, raw);
+  return unit;
 }
 
 /** Parses a whole `work` payload: one unit or an array of 1–64 units. */

@@ -1,0 +1,302 @@
+// The agent: takes work units from `<base>/<id>/work`, hashes them on the worker
+// pool, and publishes shares, results, state, telemetry and events (docs/protocol.md).
+// Constructor only assigns; start()/stop() mirror each other; nothing is
+// published after stop() resolves.
+import { loadavg } from 'node:os';
+import { HashlingError, toHashlingError } from '../protocol/errors.ts';
+import { eventPayload, resultPayload, sharePayload, statusPayload, type AgentMode, type ResultStatus } from '../protocol/payloads.ts';
+import { deviceTopic } from '../protocol/topics.ts';
+import { parseWorkPayload, rawOf, type WorkUnit } from '../protocol/workUnit.ts';
+import { bytesToHex, hexToBytes } from '../kernels/hex.ts';
+import { getAlgoModule } from '../kernels/registry.ts';
+import type { Algo, KernelJob } from '../kernels/types.ts';
+import type { HashlingConfig } from '../config/load.ts';
+import type { LinkMessage, MqttLink } from '../transport/mqttLink.ts';
+import type { WorkerPool } from './pool/workerPool.ts';
+import { RateMeter } from './rateMeter.ts';
+import { WorkQueue } from './workQueue.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+/** What the budget controller (or a stand-in) contributes to state and telemetry. */
+export interface BudgetView {
+  snapshot(): { telemetry: Record<string, unknown>; state: { limited_by: string | null } & Record<string, unknown> };
+}
+
+export interface AgentDeps {
+  config: HashlingConfig;
+  link: MqttLink;
+  pool: WorkerPool;
+  /** Kernel name per algorithm, chosen by self-test + speed; missing = algo unavailable. */
+  kernels: Partial<Record<Algo, string>>;
+  /** Extra retained `info` fields (version, host facts, kernel figures, config digest). */
+  info: Record<string, unknown>;
+  clock: Clock;
+  log: (line: string) => void;
+  /** Verifies a unit's coordinator signature; absent = signatures not required. */
+  verifySignature?: (raw: Record<string, unknown>) => boolean;
+  budget?: BudgetView;
+}
+
+export class Agent {
+  private readonly d: AgentDeps;
+  private queue!: WorkQueue;
+  private meter!: RateMeter;
+  private startedAt = 0;
+  private busy = false;
+  private stopping = false;
+  private paused = false;
+  private cancelReason: ResultStatus = 'cancelled';
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private telemetryTimer: NodeJS.Timeout | null = null;
+  private sharesFound = 0;
+  private unitsDone = 0;
+  private sharesInUnit = 0;
+  private lastState = '';
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(deps: AgentDeps) {
+    this.d = deps;
+  }
+
+  private topic(leaf: string): string {
+    return deviceTopic(this.d.config.mqtt.base_topic, this.d.config.device.id, leaf);
+  }
+
+  async start(): Promise<void> {
+    const { config, link, pool, clock } = this.d;
+    this.queue = new WorkQueue(config.hashing.queue_size);
+    this.startedAt = clock.now();
+    this.meter = new RateMeter(this.startedAt);
+    this.stopping = false;
+    pool.on('hashes', this.onHashes);
+    pool.on('crash', this.onCrash);
+    link.on('dropped', this.onDropped);
+    link.setRetained(this.topic('status'), statusPayload('online', clock.now()));
+    link.setRetained(this.topic('info'), JSON.stringify({ v: 1, ...this.d.info, algorithms: Object.keys(this.d.kernels), kernels: this.d.kernels, threads: pool.threads, ts: clock.now() }));
+    this.publishState(true);
+    link.subscribe(this.topic('work'), 1, this.onWork);
+    const everyMs = config.telemetry.interval_s * 1000;
+    this.telemetryTimer = setInterval(() => this.publishTelemetry(), everyMs);
+    this.telemetryTimer.unref();
+  }
+
+  /** Cancels running and queued units (reported `cancelled`), publishes `offline`, disconnects. */
+  async stop(): Promise<void> {
+    const { link, pool, clock } = this.d;
+    this.stopping = true;
+    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    for (const u of this.queue.drain()) this.publishResult(u, 'cancelled', 0, 0, 0);
+    if (this.busy) {
+      this.cancelReason = 'cancelled';
+      const idle = new Promise<void>((r) => this.idleWaiters.push(r));
+      pool.cancel();
+      await idle;
+    }
+    pool.off('hashes', this.onHashes);
+    pool.off('crash', this.onCrash);
+    link.off('dropped', this.onDropped);
+    await link.stop([{ topic: this.topic('status'), payload: statusPayload('offline', clock.now()), retain: true }]);
+  }
+
+  /** Operator pause: parks every thread but keeps units queued. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.d.pool.setLevel(paused ? 0 : this.d.pool.threads, 100);
+    this.publishState();
+  }
+
+  /** Current mode, as published in `state`. */
+  mode(): AgentMode {
+    if (this.paused) return 'paused';
+    if (!this.busy) return 'idle';
+    const limited = this.d.budget?.snapshot().state.limited_by;
+    return limited ? 'throttled' : 'hashing';
+  }
+
+  // --- input path: the one catch point for `work` ---
+  private readonly onWork = (msg: LinkMessage): void => {
+    try {
+      const parsed = parseWorkPayload(msg.payload);
+      for (const err of parsed.errors) this.publishEvent('error', err);
+      for (const unit of parsed.units) this.admit(unit);
+    } catch (err) {
+      this.publishEvent('error', toHashlingError(err));
+    }
+  };
+
+  private admit(unit: WorkUnit): void {
+    const { clock } = this.d;
+    if (this.stopping) return;
+    if (!this.d.kernels[unit.algo]) {
+      throw new HashlingError('E_UNKNOWN_ALGO', `no working kernel for ${unit.algo} on this device`, unit.unit_id);
+    }
+    if (this.d.verifySignature) {
+      const raw = rawOf(unit);
+      if (!raw || !this.d.verifySignature(raw)) {
+        this.publishEvent('error', new HashlingError('E_BAD_SIGNATURE', unit.sig === null ? 'unit is not signed' : 'unit signature does not verify', unit.unit_id));
+        return;
+      }
+    }
+    const decision = this.queue.admit(unit, clock.now());
+    if (decision.kind === 'duplicate') {
+      this.publishEvent('warning', new HashlingError('E_DUPLICATE_UNIT', 'unit_id seen before; ignored', unit.unit_id));
+      return;
+    }
+    if (decision.kind === 'expired') {
+      this.publishEvent('warning', new HashlingError('E_EXPIRED', 'unit arrived after expires_at', unit.unit_id));
+      this.publishResult(unit, 'expired', 0, 0, 0);
+      return;
+    }
+    for (const u of decision.cancelled) this.publishResult(u, 'cancelled', 0, 0, 0);
+    if (decision.cancelRunning) {
+      this.cancelReason = 'cancelled';
+      this.d.pool.cancel();
+    }
+    if (decision.kind === 'full') {
+      this.publishEvent('error', new HashlingError('E_QUEUE_FULL', `queue holds ${this.queue.length} units (hashing.queue_size); unit refused`, unit.unit_id));
+      this.publishResult(unit, 'cancelled', 0, 0, 0);
+      return;
+    }
+    this.publishState();
+    void this.pump();
+  }
+
+  // --- the hashing loop: one unit at a time on the whole pool ---
+  private async pump(): Promise<void> {
+    if (this.busy || this.stopping) return;
+    const { clock, pool } = this.d;
+    let unit = this.queue.next();
+    while (unit && unit.expires_at !== null && unit.expires_at <= clock.now()) {
+      this.publishResult(unit, 'expired', 0, 0, 0);
+      unit = this.queue.next();
+    }
+    if (!unit) {
+      this.publishState();
+      return;
+    }
+    this.busy = true;
+    this.queue.running = unit;
+    this.sharesInUnit = 0;
+    this.cancelReason = 'cancelled';
+    this.publishState();
+    if (unit.expires_at !== null) {
+      this.expiryTimer = setTimeout(() => {
+        this.cancelReason = 'expired';
+        pool.cancel();
+      }, unit.expires_at - clock.now());
+    }
+    const started = clock.now();
+    const job = toKernelJob(unit);
+    const mod = getAlgoModule(unit.algo)!;
+    let outcome;
+    try {
+      outcome = await pool.run(
+        { kernel: this.d.kernels[unit.algo]!, job, start: unit.nonce_start, total: unit.nonce_end - unit.nonce_start + 1 },
+        (nonce) => this.onShare(unit!, job, mod, nonce),
+      );
+    } catch (err) {
+      this.publishEvent('error', toHashlingError(err));
+      outcome = { status: 'cancelled' as const, hashes: 0 };
+    }
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    const status: ResultStatus = outcome.status === 'done' ? 'done' : this.cancelReason;
+    if (status === 'done') this.unitsDone++;
+    this.publishResult(unit, status, outcome.hashes, clock.now() - started, this.sharesInUnit);
+    this.queue.running = null;
+    this.busy = false;
+    for (const w of this.idleWaiters.splice(0)) w();
+    void this.pump();
+  }
+
+  private onShare(unit: WorkUnit, job: KernelJob, mod: NonNullable<ReturnType<typeof getAlgoModule>>, nonce: number): void {
+    // Re-hash with the reference implementation: a share the kernel claims but the
+    // reference rejects is a kernel fault, reported and never published as a share.
+    const digest = mod.hashAt(job, nonce);
+    if (!mod.isShare(job, digest)) {
+      this.publishEvent('error', new HashlingError('E_SELFTEST', `kernel ${this.d.kernels[unit.algo]} reported nonce ${nonce} that is not a share`, unit.unit_id));
+      return;
+    }
+    this.sharesFound++;
+    this.sharesInUnit++;
+    this.d.link.publishReliable(this.topic('shares'), sharePayload({ unit_id: unit.unit_id, job_id: unit.job_id, nonce, hash: bytesToHex(digest), ts: this.d.clock.now() }));
+  }
+
+  private readonly onHashes = (n: number): void => {
+    this.meter.add(n, this.d.clock.now());
+  };
+
+  private readonly onCrash = (k: number, message: string): void => {
+    const unitId = this.queue.running?.unit_id;
+    this.publishEvent('error', new HashlingError('E_WORKER_CRASH', `hashing thread ${k}: ${message}; replaced, its batch re-run`, unitId));
+  };
+
+  private readonly onDropped = (count: number): void => {
+    this.publishEvent('warning', new HashlingError('E_OUTBOX_OVERFLOW', `outbox full while offline: ${count} oldest shares/results dropped so far`));
+  };
+
+  // --- outputs ---
+  private publishResult(unit: WorkUnit, status: ResultStatus, hashes: number, elapsedMs: number, shares: number): void {
+    this.d.link.publishReliable(this.topic('results'), resultPayload({ unit_id: unit.unit_id, job_id: unit.job_id, status, hashes, elapsed_ms: elapsedMs, shares }));
+  }
+
+  private publishEvent(type: 'error' | 'warning', err: HashlingError): void {
+    this.d.log(`${type} ${err.code}${err.unitId ? ` [${err.unitId}]` : ''}: ${err.message}`);
+    this.d.link.publishVolatile(this.topic('events'), eventPayload(type, err, this.d.clock.now()), { qos: 1 });
+  }
+
+  /** Publishes retained `state` when it changed (or always with force). */
+  publishState(force = false): void {
+    const budget = this.d.budget?.snapshot().state;
+    const body = {
+      v: 1,
+      mode: this.mode(),
+      unit_id: this.queue.running?.unit_id ?? null,
+      job_id: this.queue.running?.job_id ?? null,
+      queue_length: this.queue.length,
+      threads: this.d.pool.threads,
+      ...(budget ?? {}),
+    };
+    const json = JSON.stringify(body);
+    if (!force && json === this.lastState) return;
+    this.lastState = json;
+    this.d.link.setRetained(this.topic('state'), JSON.stringify({ ...body, ts: this.d.clock.now() }));
+  }
+
+  /** Builds the telemetry payload (exposed for the demo's status line). */
+  telemetry(): Record<string, unknown> {
+    const now = this.d.clock.now();
+    const rates = this.meter.rates(now);
+    const mem = process.memoryUsage();
+    return {
+      v: 1,
+      hashrate_hps: { '10s': Math.round(rates['10s']), '60s': Math.round(rates['60s']), '15m': Math.round(rates['15m']) },
+      hashes_total: this.meter.total,
+      shares_found: this.sharesFound,
+      units_done: this.unitsDone,
+      temp_c: null,
+      load: Math.round(loadavg()[0] * 100) / 100,
+      rss_mb: Math.round((mem.rss / 2 ** 20) * 10) / 10,
+      uptime_s: Math.round((now - this.startedAt) / 1000),
+      outbox: this.d.link.outboxLength,
+      ...(this.d.budget?.snapshot().telemetry ?? {}),
+      ts: now,
+    };
+  }
+
+  private publishTelemetry(): void {
+    this.publishState();
+    this.d.link.publishVolatile(this.topic('telemetry'), JSON.stringify(this.telemetry()));
+  }
+}
+
+
+/** The kernel's view of a unit (bytes instead of hex). */
+export function toKernelJob(unit: WorkUnit): KernelJob {
+  if (unit.algo === 'duco-s1') return { algo: 'duco-s1', lastHash: unit.last_hash, expectedHash: hexToBytes(unit.expected_hash) };
+  return { algo: unit.algo, header: hexToBytes(unit.header), target: hexToBytes(unit.target) };
+}

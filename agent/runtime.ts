@@ -1,0 +1,73 @@
+// Builds and starts a whole agent from a config: self-test, kernel choice, MQTT
+// link with Last Will, worker pool, agent. Used by `hashling agent` and `demo`.
+import { configDigest, type HashlingConfig } from '../config/load.ts';
+import { HashlingError } from '../protocol/errors.ts';
+import { statusPayload } from '../protocol/payloads.ts';
+import { deviceTopic } from '../protocol/topics.ts';
+import { selectKernel } from '../kernels/registry.ts';
+import { runSelfTest } from '../kernels/selfTest.ts';
+import { ALGOS, type Algo } from '../kernels/types.ts';
+import { MqttLink } from '../transport/mqttLink.ts';
+import { Agent } from './agent.ts';
+import { hostFacts, VERSION } from './deviceInfo.ts';
+import { WorkerPool } from './pool/workerPool.ts';
+
+export interface AgentRuntime {
+  agent: Agent;
+  link: MqttLink;
+  pool: WorkerPool;
+  stop(): Promise<void>;
+}
+
+/** Runs the golden-vector self-test and picks the fastest passing kernel per algorithm. */
+export function chooseKernels(log: (line: string) => void): Partial<Record<Algo, string>> {
+  const failed = new Set<string>();
+  for (const r of runSelfTest()) {
+    if (!r.ok) {
+      failed.add(r.kernel);
+      log(`E_SELFTEST kernel ${r.kernel} failed its golden vectors: ${r.detail ?? 'mismatch'}; not used`);
+    }
+  }
+  const chosen: Partial<Record<Algo, string>> = {};
+  for (const algo of ALGOS) {
+    const k = selectKernel(algo);
+    if (k && !failed.has(k.name)) chosen[algo] = k.name;
+  }
+  return chosen;
+}
+
+export async function startAgent(config: HashlingConfig, log: (line: string) => void): Promise<AgentRuntime> {
+  const kernels = chooseKernels(log);
+  if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
+  const base = config.mqtt.base_topic;
+  const id = config.device.id;
+  const link = new MqttLink({
+    broker: config.broker,
+    clientId: `hashling-${id}`,
+    // The broker publishes this retained `lost` if the agent vanishes without a DISCONNECT.
+    will: { topic: deviceTopic(base, id, 'status'), payload: statusPayload('lost', Date.now()), qos: 1, retain: true },
+    log,
+  });
+  const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms });
+  await pool.start();
+  const agent = new Agent({
+    config,
+    link,
+    pool,
+    kernels,
+    info: { version: VERSION, ...hostFacts(), config_digest: configDigest(config) },
+    clock: { now: () => Date.now() },
+    log,
+  });
+  await agent.start();
+  link.start();
+  return {
+    agent,
+    link,
+    pool,
+    async stop() {
+      await agent.stop();
+      await pool.stop();
+    },
+  };
+}
