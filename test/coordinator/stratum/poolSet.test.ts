@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
+import { StratumConnection } from '../../../coordinator/stratum/connection.ts';
+import type { SourceJob } from '../../../coordinator/source.ts';
+import { TestStratumServer, recordedScript } from '../helpers/stratumServer.ts';
+
+const [rec] = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
+const worker = JSON.parse(rec.submit_raw).params[0] as string;
+
+function poolSet(pools: string[], primaryRetryMs = 300) {
+  const set = new StratumPoolSet({
+    pools, user: worker, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs,
+    connection: { requestTimeoutMs: 2000 },
+  });
+  const jobs: SourceJob[] = [];
+  const log: string[] = [];
+  set.on('job', (j) => jobs.push(j));
+  set.on('log', (l) => log.push(l));
+  return { set, jobs, log };
+}
+
+async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the recorded session replays: handshake, job, and the exact accepted mining.submit', { timeout: 10_000 }, async () => {
+  const server = await new TestStratumServer(recordedScript(rec)).listen();
+  const { set, jobs } = poolSet([server.url]);
+  try {
+    await set.start();
+    await until(() => jobs.length === 1, 3000, 'the notify');
+    const job = jobs[0]!;
+    assert.equal(job.extranonce1, '57a6f098');
+    assert.equal(job.extranonce2Size, 4);
+    assert.equal(job.versionMask, 0x1fffe000);
+    assert.equal(job.clean, true, 'the first job of a session voids everything before it');
+    assert.equal(job.poolJobId, '1');
+    assert.deepEqual(server.received.map((m) => m.method).slice(0, 3), ['mining.configure', 'mining.subscribe', 'mining.authorize']);
+    const out = await set.submit({ job, extranonce2: rec.submit_extranonce2, versionBits: 0x2000, nonce: parseInt(rec.submit_nonce, 16) });
+    assert.deepEqual(out, { status: 'accepted' });
+    assert.deepEqual(server.submits[0]!.params, JSON.parse(rec.submit_raw).params);
+    assert.equal(server.submits[0]!.hash, rec.expected.hash);
+    assert.equal(set.status().accepted, 1);
+    // A share the pool has already seen is rejected by it, and counted.
+    const again = await set.submit({ job, extranonce2: rec.submit_extranonce2, versionBits: 0x2000, nonce: parseInt(rec.submit_nonce, 16) });
+    assert.equal(again.status, 'rejected');
+  } finally {
+    await set.stop();
+    await server.close();
+  }
+});
+
+test('garbage and unknown calls from the pool do not end the session', { timeout: 10_000 }, async () => {
+  const server = await new TestStratumServer(recordedScript(rec)).listen();
+  const { set, jobs, log } = poolSet([server.url]);
+  try {
+    await set.start();
+    await until(() => jobs.length === 1, 3000, 'the first job');
+    server.broadcast('{"id":9,"method":"client.get_version","params":[]}');
+    for (const s of (server as unknown as { sockets: Set<import('node:net').Socket> }).sockets) s.write('this is not json\n{"id":77,"result":true}\n');
+    const params = JSON.parse(rec.notify_raw).params;
+    server.notify(['2', ...params.slice(1, 8), true]);
+    await until(() => jobs.length === 2, 3000, 'the second job');
+    assert.equal(jobs[1]!.clean, true);
+    assert.ok(log.some((l) => l.includes('E_STRATUM')), log.join('\n'));
+    assert.equal(set.status().state, 'connected');
+  } finally {
+    await set.stop();
+    await server.close();
+  }
+});
+
+test('a pool without mining.configure gets 5-parameter submits', { timeout: 10_000 }, async () => {
+  const server = await new TestStratumServer({ ...recordedScript(rec), configureResult: undefined }).listen();
+  const conn = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
+  try {
+    const s = await conn.open();
+    assert.equal(s.versionMask, null);
+    const reply = await conn.submit(['w', '1', 'c7080000', '64b3f3ec', 'ed460d91']);
+    // Without the rolled version bits the recorded nonce is not a share any more.
+    assert.equal(reply.accepted, false);
+    assert.equal(server.submits[0]!.params.length, 5);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});
+
+test('a rejected authorize fails the handshake with E_STRATUM', { timeout: 10_000 }, async () => {
+  const server = await new TestStratumServer({ ...recordedScript(rec), authorize: false }).listen();
+  const conn = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
+  try {
+    await assert.rejects(conn.open(), (e: Error & { code?: string }) => e.code === 'E_STRATUM' && /authorize/.test(e.message));
+  } finally {
+    await server.close();
+  }
+});
+
+test('failover goes to the next pool in order and returns to the first when it is back', { timeout: 20_000 }, async () => {
+  const a = await new TestStratumServer(recordedScript(rec)).listen();
+  const b = await new TestStratumServer(recordedScript(rec)).listen();
+  const aPort = a.port;
+  const { set, jobs } = poolSet([a.url, b.url], 300);
+  try {
+    await set.start();
+    await until(() => set.status().pool_index === 0 && jobs.length === 1, 3000, 'pool 0');
+    await a.close();
+    await until(() => set.status().pool_index === 1, 5000, 'failover to pool 1');
+    await until(() => jobs.length === 2, 3000, 'a job from pool 1');
+    assert.equal(jobs[1]!.clean, true);
+    assert.notEqual(jobs[1]!.id, jobs[0]!.id);
+    // Shares of the dead session are stale, not sent anywhere.
+    assert.deepEqual(await set.submit({ job: jobs[0]!, extranonce2: '00000000', versionBits: 0, nonce: 1 }), { status: 'stale' });
+    await a.listen(aPort);
+    await until(() => set.status().pool_index === 0, 5000, 'return to pool 0');
+    await until(() => jobs.length === 3 && jobs[2]!.clean, 3000, 'a clean job from pool 0');
+    await until(() => b.clients === 0, 3000, 'the backup session to close');
+  } finally {
+    await set.stop();
+    await a.close();
+    await b.close();
+  }
+});
+
+test('when every pool is down it retries with backoff until one appears', { timeout: 15_000 }, async () => {
+  const a = await new TestStratumServer(recordedScript(rec)).listen();
+  const port = a.port;
+  await a.close();
+  const { set, jobs, log } = poolSet([`stratum+tcp://127.0.0.1:${port}`]);
+  try {
+    await set.start();
+    await until(() => log.filter((l) => l.startsWith('all pools down')).length >= 2, 5000, 'two failed rounds');
+    assert.equal(set.status().state, 'connecting');
+    await a.listen(port);
+    await until(() => jobs.length === 1, 5000, 'the job after the pool came up');
+  } finally {
+    await set.stop();
+    await a.close();
+  }
+});
+
+test('stratum+ssl connects over TLS and checks the pool certificate', { timeout: 15_000 }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'hashling-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    const cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+    const server = await new TestStratumServer({ ...recordedScript(rec), tls: { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert } }).listen();
+    try {
+      assert.ok(server.url.startsWith('stratum+ssl://'));
+      const untrusted = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
+      await assert.rejects(untrusted.open(), /E_STRATUM|certificate|self.signed|connect/i);
+      const pinned = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000, tlsCa: cert });
+      const s = await pinned.open();
+      assert.equal(s.extranonce1, '57a6f098');
+      pinned.close();
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
