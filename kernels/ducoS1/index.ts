@@ -4,10 +4,11 @@ import type { AlgoModule } from '../types.ts';
 import { nobleBaseline, nodeCryptoBaseline } from './baselines.ts';
 import { checkDucoKernel, ducoHashAt, ducoIsShare } from './check.ts';
 import { createDucoJsKernel } from './jsKernel.ts';
+import { createDucoWasmKernel } from './wasmKernel.ts';
 
 export const algoModule: AlgoModule = {
   algo: 'duco-s1',
-  kernels: [createDucoJsKernel()],
+  kernels: [createDucoWasmKernel(), createDucoJsKernel()],
   baselines: [nodeCryptoBaseline, nobleBaseline],
   hashAt: ducoHashAt,
   isShare: ducoIsShare,
