@@ -43,9 +43,11 @@ export function screenTemperature(s: GuardState, value: number, at: number, leve
   }
   const delta = value - st.good.value;
   const dtS = Math.max((at - st.good.at) / 1000, 1);
-  if (Math.abs(delta) / dtS >= o.maxJumpCPerS) {
-    const same = st.pending !== null && Math.abs(st.pending.value - value) <= CONFIRM_BAND_C;
-    const pending = { value, count: same ? st.pending!.count + 1 : 1 };
+  // While a jump is unconfirmed, readings near the jumped-to value count towards
+  // believing it, however much time has passed since the last good one.
+  const agrees = st.pending !== null && Math.abs(st.pending.value - value) <= CONFIRM_BAND_C && Math.abs(delta) > CONFIRM_BAND_C;
+  if (agrees || Math.abs(delta) / dtS >= o.maxJumpCPerS) {
+    const pending = { value, count: agrees ? st.pending!.count + 1 : 1 };
     if (pending.count < CONFIRM) {
       return { state: { ...st, pending }, problem: `temperature jumped ${delta.toFixed(1)} °C in ${dtS.toFixed(0)} s (${st.good.value.toFixed(1)} → ${value.toFixed(1)})` };
     }
