@@ -20,9 +20,10 @@ export interface Clock {
   now(): number;
 }
 
-/** What the budget controller (or a stand-in) contributes to state and telemetry. */
+/** What the budget controller contributes to state and telemetry, and how the agent pauses it. */
 export interface BudgetView {
-  snapshot(): { telemetry: Record<string, unknown>; state: { limited_by: string | null } & Record<string, unknown> };
+  snapshot(): { telemetry: object; state: { limited_by: string | null; paused: boolean } };
+  setPaused(paused: boolean): void;
 }
 
 export interface AgentDeps {
@@ -105,8 +106,15 @@ export class Agent {
   /** Operator pause: parks every thread but keeps units queued. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    this.d.pool.setLevel(paused ? 0 : this.d.pool.threads, 100);
+    // With a budget, it owns the level (a pause is its tightest constraint).
+    if (this.d.budget) this.d.budget.setPaused(paused);
+    else this.d.pool.setLevel(paused ? 0 : this.d.pool.threads, 100);
     this.publishState();
+  }
+
+  /** Publishes an event from another component (budget, commands) on this device's topic. */
+  reportEvent(type: 'error' | 'warning', code: HashlingError['code'], message: string, unitId?: string): void {
+    this.publishEvent(type, new HashlingError(code, message, unitId));
   }
 
   /** Current mode, as published in `state`. */

@@ -9,11 +9,14 @@ import { runSelfTest } from '../kernels/selfTest.ts';
 import { ALGOS, type Algo } from '../kernels/types.ts';
 import { MqttLink } from '../transport/mqttLink.ts';
 import { Agent } from './agent.ts';
+import { BudgetLoop } from './budget/budgetLoop.ts';
+import { makeSensors } from './sensors/makeSensors.ts';
 import { hostFacts, VERSION } from './deviceInfo.ts';
 import { WorkerPool } from './pool/workerPool.ts';
 
 export interface AgentRuntime {
   agent: Agent;
+  budget: BudgetLoop;
   link: MqttLink;
   pool: WorkerPool;
   stop(): Promise<void>;
@@ -50,7 +53,17 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
   });
   const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms });
   await pool.start();
-  const agent = new Agent({
+  // The budget and the agent refer to each other through these callbacks only.
+  let agent: Agent | null = null;
+  const budget = new BudgetLoop({
+    config,
+    threads: pool.threads,
+    sensors: makeSensors(config),
+    applyLevel: (level, periodMs) => pool.setLevel(level, periodMs),
+    onEvent: (e) => agent?.reportEvent(e.type, e.code, e.message),
+    onStateChange: () => agent?.publishState(),
+  });
+  agent = new Agent({
     config,
     link,
     pool,
@@ -58,15 +71,20 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     info: { version: VERSION, ...hostFacts(), config_digest: configDigest(config) },
     clock: { now: () => Date.now() },
     log,
+    budget,
   });
   await agent.start();
+  budget.start();
   link.start();
+  const started = agent;
   return {
-    agent,
+    agent: started,
+    budget,
     link,
     pool,
     async stop() {
-      await agent.stop();
+      await budget.stop();
+      await started.stop();
       await pool.stop();
     },
   };
