@@ -1,0 +1,280 @@
+// The coordinator's pure core: devices, jobs, units and shares, with no I/O and
+// an explicit clock. The component (coordinator.ts) feeds it MQTT and pool
+// events and sends out what it returns.
+//
+// Dispatch rules (issue 5, "Carving and dispatch"):
+// - each online device holds `aheadUnits` unissued-to-finish units (one running,
+//   one queued) so it never idles between results;
+// - a unit covers hashrate × unit_seconds nonces, hashrate from verified shares
+//   once there are enough, else the benchmark from `info`, else a default;
+// - a clean job voids every other job: each online device gets fresh units, the
+//   first marked `clean` so the agent cancels the old ones at once.
+import { JobCarver, unitNonceCount, type CarvedUnit, type CarverOptions } from './carving.ts';
+import { ClaimCheck, VerifiedHashrate } from './hashrate.ts';
+import type { ShareSubmission, SourceJob } from './source.ts';
+import { chooseUnitTarget } from './vardiff.ts';
+import { REJECT_REASONS, verifyShare, type HashAt, type RejectReason, type ShareClaim, type UnitRecord } from './verify.ts';
+
+export interface FleetOptions {
+  unitSeconds: number;
+  shareIntervalS: number;
+  /** H/s assumed for a device with neither a benchmark nor verified shares. */
+  initialHashrateHps: number;
+  aheadUnits?: number;
+  /** Replaced jobs remembered so late shares read `stale`, not `unknown_unit`. */
+  keepJobs?: number;
+  carver?: CarverOptions;
+  hashAt: HashAt;
+}
+
+export type DeviceState = 'online' | 'offline' | 'lost';
+
+export interface DeviceCounters {
+  accepted: number;
+  rejected: Record<RejectReason, number>;
+  /** Shares that met the pool target and were sent upstream. */
+  submitted: number;
+  pool_accepted: number;
+  pool_rejected: number;
+  units_issued: number;
+}
+
+interface Device {
+  id: string;
+  state: DeviceState;
+  benchmarkHps: number | null;
+  outstanding: Map<string, CarvedUnit>;
+  hashrate: VerifiedHashrate;
+  claims: ClaimCheck;
+  counters: DeviceCounters;
+  /** Verified shares per unit, until the unit's result arrives. */
+  unitShares: Map<string, number>;
+}
+
+interface JobRecord {
+  job: SourceJob;
+  carver: JobCarver;
+  live: boolean;
+  units: Set<string>;
+}
+
+export interface Dispatch {
+  deviceId: string;
+  units: CarvedUnit[];
+}
+
+export interface ShareOutcome {
+  verdict: { ok: true; hash: string } | { ok: false; reason: RejectReason; detail: string };
+  /** Set when the share also meets the pool target and should go upstream. */
+  forward: ShareSubmission | null;
+}
+
+export interface ResultClaim {
+  unit_id: string;
+  status: string;
+  hashes: number;
+}
+
+function zeroReasons(): Record<RejectReason, number> {
+  return Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+}
+
+export class Fleet {
+  private readonly opts: FleetOptions;
+  private readonly devices = new Map<string, Device>();
+  /** Insertion-ordered: oldest first. */
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly units = new Map<string, UnitRecord>();
+  private current: JobRecord | null = null;
+
+  constructor(opts: FleetOptions) {
+    this.opts = opts;
+  }
+
+  get currentJob(): SourceJob | null {
+    return this.current?.live ? this.current.job : null;
+  }
+
+  private device(id: string, now: number): Device {
+    let d = this.devices.get(id);
+    if (!d) {
+      d = {
+        id, state: 'offline', benchmarkHps: null, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
+        claims: new ClaimCheck(), unitShares: new Map(),
+        counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0 },
+      };
+      this.devices.set(id, d);
+    }
+    return d;
+  }
+
+  /** Hashrate used to size units and targets: verified if confident, else benchmark, else default. */
+  plannedHashrate(id: string, now: number): number {
+    const d = this.devices.get(id);
+    if (!d) return this.opts.initialHashrateHps;
+    if (d.hashrate.confident(now)) return d.hashrate.estimate(now);
+    return d.benchmarkHps ?? this.opts.initialHashrateHps;
+  }
+
+  /** A new upstream job. Clean jobs void the others and re-issue work to every online device. */
+  onJob(job: SourceJob, now: number): Dispatch[] {
+    if (job.clean) for (const r of this.jobs.values()) r.live = false;
+    const rec: JobRecord = { job, carver: new JobCarver(job, this.opts.carver), live: true, units: new Set() };
+    this.jobs.set(job.id, rec);
+    this.current = rec;
+    this.forgetOldJobs();
+    const out: Dispatch[] = [];
+    for (const d of this.devices.values()) {
+      if (d.state !== 'online') continue;
+      if (job.clean) {
+        d.outstanding.clear();
+        const units = this.fill(d, now, true);
+        if (units.length > 0) out.push({ deviceId: d.id, units });
+      } else {
+        const units = this.fill(d, now, false);
+        if (units.length > 0) out.push({ deviceId: d.id, units });
+      }
+    }
+    return out;
+  }
+
+  /** The upstream is gone: nothing may be submitted any more, and no new units go out. */
+  voidAll(): void {
+    for (const r of this.jobs.values()) r.live = false;
+    this.current = null;
+  }
+
+  isJobLive(jobId: string): boolean {
+    return this.jobs.get(jobId)?.live === true;
+  }
+
+  onStatus(id: string, state: DeviceState, now: number): Dispatch[] {
+    const d = this.device(id, now);
+    const was = d.state;
+    d.state = state;
+    if (state !== 'online') {
+      // Its unfinished nonce space is abandoned, never handed to anyone else.
+      d.outstanding.clear();
+      return [];
+    }
+    // A device that (re)connects may have lost its queue: start it clean.
+    if (was !== 'online') d.outstanding.clear();
+    const units = this.fill(d, now, was !== 'online');
+    return units.length > 0 ? [{ deviceId: id, units }] : [];
+  }
+
+  /** `info` may carry a benchmark hashrate used until verified shares take over. */
+  onInfo(id: string, benchmarkHps: number | null, now: number): void {
+    const d = this.device(id, now);
+    if (benchmarkHps !== null && Number.isFinite(benchmarkHps) && benchmarkHps > 0) d.benchmarkHps = benchmarkHps;
+  }
+
+  onShare(id: string, claim: ShareClaim, now: number): ShareOutcome {
+    const d = this.device(id, now);
+    const v = verifyShare(id, claim, { lookup: (u) => this.units.get(u), isJobLive: (j) => this.isJobLive(j), hashAt: this.opts.hashAt });
+    if (!v.ok) {
+      d.counters.rejected[v.reason]++;
+      return { verdict: v, forward: null };
+    }
+    const u = v.record.unit;
+    d.counters.accepted++;
+    d.hashrate.add(now, u.target);
+    d.unitShares.set(u.unitId, (d.unitShares.get(u.unitId) ?? 0) + 1);
+    let forward: ShareSubmission | null = null;
+    if (v.hashValue <= u.job.poolTarget) {
+      d.counters.submitted++;
+      forward = { job: u.job, extranonce2: u.extranonce2, versionBits: u.versionBits, nonce: claim.nonce };
+    }
+    return { verdict: { ok: true, hash: v.hash }, forward };
+  }
+
+  /** Counts a malformed share payload against the device. */
+  onMalformedShare(id: string, now: number): void {
+    this.device(id, now).counters.rejected.malformed++;
+  }
+
+  onPoolVerdict(id: string, accepted: boolean): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    if (accepted) d.counters.pool_accepted++;
+    else d.counters.pool_rejected++;
+  }
+
+  /** A unit finished (done/expired/cancelled): check the hash claim and top the queue up. */
+  onResult(id: string, r: ResultClaim, now: number): Dispatch[] {
+    const d = this.device(id, now);
+    const rec = this.units.get(r.unit_id);
+    if (rec && rec.unit.deviceId === id) {
+      const u = rec.unit;
+      if (Number.isFinite(r.hashes) && r.hashes >= 0) {
+        d.claims.addUnit(r.hashes, u.nonceEnd - u.nonceStart + 1, u.target, d.unitShares.get(u.unitId) ?? 0);
+      }
+      d.unitShares.delete(u.unitId);
+    }
+    if (!d.outstanding.delete(r.unit_id) || d.state !== 'online') return [];
+    const units = this.fill(d, now, false);
+    return units.length > 0 ? [{ deviceId: id, units }] : [];
+  }
+
+  /**
+   * Periodic housekeeping: a unit past its expiry whose result never came (lost
+   * message, agent restart) is dropped from the device's queue so it is refilled.
+   */
+  tick(now: number): Dispatch[] {
+    const out: Dispatch[] = [];
+    for (const d of this.devices.values()) {
+      if (d.state !== 'online') continue;
+      for (const [id, u] of d.outstanding) if (now > u.expiresAt + 5000) d.outstanding.delete(id);
+      const units = this.fill(d, now, false);
+      if (units.length > 0) out.push({ deviceId: d.id, units });
+    }
+    return out;
+  }
+
+  private fill(d: Device, now: number, clean: boolean): CarvedUnit[] {
+    const rec = this.current;
+    if (!rec || !rec.live) return [];
+    // Units of replaced (non-clean) jobs stay valid, but new ones come from the newest job.
+    for (const [id, u] of d.outstanding) if (!this.isJobLive(u.job.id)) d.outstanding.delete(id);
+    const out: CarvedUnit[] = [];
+    const ahead = this.opts.aheadUnits ?? 2;
+    const hps = this.plannedHashrate(d.id, now);
+    const target = chooseUnitTarget(hps, this.opts.shareIntervalS, rec.job.poolTarget);
+    const count = unitNonceCount(hps, this.opts.unitSeconds);
+    // Room for the running unit, the queued ones, and a slow device: 2 × ahead × unit_seconds.
+    const expiresAt = now + Math.max(60_000, 2 * (ahead + 1) * this.opts.unitSeconds * 1000);
+    while (d.outstanding.size < ahead) {
+      const u = rec.carver.carve({ deviceId: d.id, nonceCount: count, target, now, expiresAt, clean: clean && out.length === 0 });
+      if (!u) break; // extranonce2 space of this job used up; wait for the next job
+      d.outstanding.set(u.unitId, u);
+      this.units.set(u.unitId, { unit: u, accepted: new Set() });
+      rec.units.add(u.unitId);
+      d.counters.units_issued++;
+      out.push(u);
+    }
+    return out;
+  }
+
+  private forgetOldJobs(): void {
+    const keep = this.opts.keepJobs ?? 32;
+    while (this.jobs.size > keep) {
+      const [id, rec] = this.jobs.entries().next().value as [string, JobRecord];
+      for (const u of rec.units) this.units.delete(u);
+      this.jobs.delete(id);
+    }
+  }
+
+  /** Per-device view for stats. */
+  deviceStats(now: number): Array<{ id: string; state: DeviceState; hashrate_hps: number; claims_flagged: boolean; outstanding: number } & DeviceCounters> {
+    return [...this.devices.values()].map((d) => ({
+      id: d.id, state: d.state, hashrate_hps: Math.round(d.hashrate.estimate(now)), claims_flagged: d.claims.flagged,
+      outstanding: d.outstanding.size, ...d.counters, rejected: { ...d.counters.rejected },
+    }));
+  }
+
+  get onlineCount(): number {
+    let n = 0;
+    for (const d of this.devices.values()) if (d.state === 'online') n++;
+    return n;
+  }
+}

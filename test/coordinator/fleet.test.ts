@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Fleet } from '../../coordinator/fleet.ts';
+import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
+import { difficultyToTarget, MAX_TARGET } from '../../coordinator/stratum/difficulty.ts';
+import { recordedJob, scanUnit, shareClaim } from './helpers/fixtures.ts';
+
+// 1 kH/s devices and 1 s share interval: units of 30k nonces, one share per ~1024 hashes.
+const fleet = (over = {}) => new Fleet({ unitSeconds: 30, shareIntervalS: 1, initialHashrateHps: 1000, hashAt: referenceSha256dAt, ...over });
+
+test('an online device gets two units, the first clean, sized to its hashrate', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  const [d] = f.onStatus('a', 'online', 0);
+  assert.equal(d!.units.length, 2);
+  assert.deepEqual(d!.units.map((u) => u.clean), [true, false]);
+  assert.equal(d!.units[0]!.nonceEnd, 29_999);
+  assert.notEqual(d!.units[0]!.extranonce2, d!.units[1]!.extranonce2);
+});
+
+test('a benchmark from info sizes the first units', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  f.onInfo('a', 50_000, 0);
+  const [d] = f.onStatus('a', 'online', 0);
+  assert.equal(d!.units[0]!.nonceEnd, 50_000 * 30 - 1);
+});
+
+test('a finished unit is replaced by one new unit, keeping the device one unit ahead', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  const [d] = f.onStatus('a', 'online', 0);
+  const out = f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 30_000 }, 30_000);
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.units.length, 1);
+  assert.equal(out[0]!.units[0]!.clean, false);
+  // A result for a unit that is not outstanding does not grow the queue.
+  assert.deepEqual(f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 30_000 }, 30_001), []);
+});
+
+test('a clean job re-issues clean units to every online device and makes old shares stale', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  f.onStatus('b', 'online', 0);
+  f.onStatus('c', 'offline', 0);
+  const old = a!.units[0]!;
+  const [s] = scanUnit(old, 5000);
+  const out = f.onJob(recordedJob({ clean: true }), 1000);
+  assert.deepEqual(out.map((d) => d.deviceId).sort(), ['a', 'b']);
+  for (const d of out) assert.deepEqual(d.units.map((u) => u.clean), [true, false]);
+  const r = f.onShare('a', shareClaim(old, s!), 1500);
+  assert.equal(r.verdict.ok, false);
+  assert.equal(!r.verdict.ok && r.verdict.reason, 'stale');
+  assert.equal(r.forward, null);
+});
+
+test('a non-clean job keeps old units valid and new units come from it', () => {
+  const f = fleet();
+  const j1 = recordedJob();
+  f.onJob(j1, 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  assert.deepEqual(f.onJob(recordedJob({ clean: false }), 10), []);
+  const [s] = scanUnit(a!.units[0]!, 5000);
+  assert.equal(f.onShare('a', shareClaim(a!.units[0]!, s!), 20).verdict.ok, true);
+  const [next] = f.onResult('a', { unit_id: a!.units[0]!.unitId, status: 'done', hashes: 30_000 }, 30);
+  assert.notEqual(next!.units[0]!.job.id, j1.id);
+});
+
+test('a device that goes away gets nothing more, and nobody gets its units', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  f.onStatus('a', 'lost', 10);
+  assert.deepEqual(f.tick(100_000), []);
+  const [b] = f.onStatus('b', 'online', 20);
+  const aEn2 = new Set(a!.units.map((u) => u.extranonce2));
+  for (const u of b!.units) assert.ok(!aEn2.has(u.extranonce2));
+  assert.equal(f.onlineCount, 1);
+});
+
+test('only shares meeting the pool target go upstream', () => {
+  const f = fleet();
+  // Pool target exactly at the device target's 1/4: about a quarter of shares qualify.
+  const unitTarget = MAX_TARGET >> 10n;
+  f.onJob(recordedJob({ poolTarget: unitTarget >> 2n }), 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  const u = a!.units[0]!;
+  assert.equal(u.target, unitTarget);
+  let forwarded = 0;
+  const shares = scanUnit(u);
+  for (const s of shares) {
+    const r = f.onShare('a', shareClaim(u, s), 1);
+    assert.equal(r.verdict.ok, true);
+    if (r.forward) {
+      forwarded++;
+      assert.ok(BigInt(`0x${s.hash}`) <= unitTarget >> 2n);
+      assert.equal(r.forward.extranonce2, u.extranonce2);
+    }
+  }
+  assert.ok(forwarded > 0 && forwarded < shares.length, `${forwarded}/${shares.length}`);
+  const [st] = f.deviceStats(2);
+  assert.equal(st!.accepted, shares.length);
+  assert.equal(st!.submitted, forwarded);
+});
+
+test('hashrate comes from verified shares and replaces the default for sizing', () => {
+  const f = fleet({ initialHashrateHps: 100 });
+  f.onJob(recordedJob({ poolTarget: difficultyToTarget(1) }), 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  const u = a!.units[0]!; // 3000 nonces at the easiest target: ~3 shares
+  // Pretend the device did 60 k hashes in 10 s: scan a fresh big unit.
+  const shares = scanUnit({ ...u, nonceEnd: 60_000 - 1 });
+  const rec = (f as unknown as { units: Map<string, { unit: typeof u }> }).units.get(u.unitId)!;
+  rec.unit = { ...u, nonceEnd: 60_000 - 1 };
+  for (const s of shares) f.onShare('a', shareClaim(u, s), 10_000);
+  const est = f.plannedHashrate('a', 10_000);
+  assert.ok(est > 3000 && est < 12_000, `estimate ${est} for a true 6000 H/s`);
+});
+
+test('a device whose claimed hashes its shares cannot support is flagged; an honest one is not', () => {
+  const f = fleet();
+  f.onJob(recordedJob({ poolTarget: difficultyToTarget(1) }), 0);
+  for (const id of ['honest', 'liar']) {
+    let [d] = f.onStatus(id, 'online', 0);
+    // Real time: a 30 k-nonce unit takes 30 s at 1 kH/s, so sizing stays near 1 kH/s.
+    for (let i = 0; i < 6; i++) {
+      const u = d!.units[0]!;
+      const now = 30_000 * (i + 1);
+      // The liar hashes a fifth of each unit but reports the whole range as done.
+      const size = u.nonceEnd + 1;
+      const scanned = id === 'liar' ? Math.floor(size / 5) : size;
+      for (const s of scanUnit(u, scanned)) f.onShare(id, shareClaim(u, s), now);
+      const next = f.onResult(id, { unit_id: u.unitId, status: 'done', hashes: size }, now);
+      d = { deviceId: id, units: [...d!.units.slice(1), ...(next[0]?.units ?? [])] };
+    }
+  }
+  const stats = Object.fromEntries(f.deviceStats(200_000).map((s) => [s.id, s.claims_flagged]));
+  assert.deepEqual(stats, { honest: false, liar: true });
+});
+
+test('a claim of more hashes than the unit holds is flagged at once', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  const [d] = f.onStatus('a', 'online', 0);
+  f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 1e9 }, 1);
+  assert.equal(f.deviceStats(2)[0]!.claims_flagged, true);
+});

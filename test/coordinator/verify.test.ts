@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JobCarver } from '../../coordinator/carving.ts';
+import { verifyShare, parseShareClaim, type UnitRecord } from '../../coordinator/verify.ts';
+import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
+import { recordedJob, rec, scanUnit, shareClaim } from './helpers/fixtures.ts';
+
+function setup() {
+  const job = recordedJob();
+  const carver = new JobCarver(job);
+  const mk = (deviceId: string, target = 1n << 246n) => carver.carve({ deviceId, nonceCount: 20_000, target, now: 0, expiresAt: 1, clean: false })!;
+  const a = mk('a');
+  const b = mk('b');
+  const table = new Map<string, UnitRecord>([a, b].map((u) => [u.unitId, { unit: u, accepted: new Set<number>() }]));
+  let live = true;
+  const ctx = { lookup: (id: string) => table.get(id), isJobLive: () => live, hashAt: referenceSha256dAt };
+  return { a, b, ctx, kill: () => { live = false; } };
+}
+
+test('a real share of the device\'s own unit verifies', () => {
+  const { a, ctx } = setup();
+  const [s] = scanUnit(a);
+  const v = verifyShare('a', shareClaim(a, s!), ctx);
+  assert.equal(v.ok, true);
+});
+
+test('forged and misplaced shares are rejected with the matching reason', () => {
+  const { a, b, ctx, kill } = setup();
+  const shares = scanUnit(a);
+  const [s1, s2] = shares;
+  const reason = (dev: string, c: ReturnType<typeof shareClaim>) => { const v = verifyShare(dev, c, ctx); return v.ok ? 'ok' : v.reason; };
+  assert.equal(reason('a', { ...shareClaim(a, s1!), unit_id: 'nope' }), 'unknown_unit');
+  assert.equal(reason('a', { ...shareClaim(a, s1!), job_id: 'other-job' }), 'unknown_unit');
+  assert.equal(reason('b', shareClaim(a, s1!)), 'wrong_device', 'a foreign unit');
+  assert.equal(reason('a', { ...shareClaim(a, s1!), nonce: a.nonceEnd + 1 }), 'out_of_range');
+  assert.equal(reason('a', { ...shareClaim(a, s1!), nonce: s1!.nonce + 1 }), 'bad_hash', 'wrong nonce, copied hash');
+  assert.equal(reason('a', { ...shareClaim(a, s1!), hash: s2!.hash }), 'bad_hash');
+  // A nonce that is not a share: its true hash is above the unit target.
+  let miss = 0;
+  while (shares.some((s) => s.nonce === miss)) miss++;
+  const trueHash = Buffer.from(referenceSha256dAt({ algo: 'sha256d', header: a.header, target: new Uint8Array(32) }, miss)).toString('hex');
+  assert.equal(reason('a', { unit_id: a.unitId, job_id: a.job.id, nonce: miss, hash: trueHash }), 'above_target');
+  assert.equal(reason('a', shareClaim(a, s1!)), 'ok');
+  assert.equal(reason('a', shareClaim(a, s1!)), 'duplicate', 'a replay');
+  kill();
+  assert.equal(reason('a', shareClaim(a, s2!)), 'stale');
+  void b;
+});
+
+test('share payloads that are not claims are recognised', () => {
+  const ok = { v: 1, unit_id: 'u', job_id: 'j', nonce: 5, hash: 'AB'.repeat(32), ts: 1 };
+  assert.deepEqual(parseShareClaim(ok), { unit_id: 'u', job_id: 'j', nonce: 5, hash: 'ab'.repeat(32) });
+  for (const bad of [null, 'x', { ...ok, v: 2 }, { ...ok, nonce: -1 }, { ...ok, nonce: 2 ** 32 }, { ...ok, nonce: 1.5 }, { ...ok, hash: 'zz' }, { ...ok, unit_id: 3 }]) {
+    assert.equal(parseShareClaim(bad), null, JSON.stringify(bad));
+  }
+  void rec;
+});
