@@ -25,6 +25,8 @@ export interface SimOptions {
   seed?: number;
   /** Overshoot "after settling" ignores the first settleS seconds. */
   settleS?: number;
+  /** Target that overshoot and time above it are measured against; default settings.temp_target_c. */
+  judgeTargetC?: number;
   /** Called every tick (traces in tests). */
   onTick?: (t: { t_s: number; temp_c: number; level: number; power_w: number; limited_by: string | null }) => void;
 }
@@ -62,7 +64,7 @@ export function simulate(o: SimOptions): SimResult {
   let power = o.plant.idle_w;
   let cs: ControllerState = initialControllerState();
   let hs: HysteresisState = { on: true, cutoff: false };
-  const target = o.settings.temp_target_c;
+  const target = o.judgeTargetC ?? o.settings.temp_target_c;
   let maxTemp = -Infinity, maxOver = -Infinity, maxOverSettled = -Infinity, above = 0;
   let hashes = 0, energy = 0, tempSum = 0, tempN = 0, capEnergy = 0, capTime = 0;
   for (let t = 0; t < o.seconds; t += dt) {

@@ -43,6 +43,14 @@ describe('controller on the simulated Pi 4', () => {
     assert.ok(c.seconds_above_target * 10 < h.seconds_above_target, `${c.seconds_above_target} vs ${h.seconds_above_target}`);
   });
 
+  it('out-hashes the on/off law held to the same safety (band below the target) by ≥ 15 %', () => {
+    const p = plant({ ambient_c: 30 });
+    const c = run({ plant: p });
+    const safe = run({ plant: p, law: 'hysteresis', settings: { ...S, temp_target_c: 67 }, judgeTargetC: 70 });
+    assert.ok(c.total_hashes >= 1.15 * safe.total_hashes, `${c.total_hashes} vs ${safe.total_hashes}`);
+    assert.ok(c.seconds_above_target <= safe.seconds_above_target, `${c.seconds_above_target} s vs ${safe.seconds_above_target} s above target`);
+  });
+
   it('holds a watt cap on average within 2 %, and beats whole threads on hashes', () => {
     const c = run({ plant: plant({ ambient_c: 20 }), settings: { ...S, power_w: 5 } });
     const h = run({ plant: plant({ ambient_c: 20 }), settings: { ...S, power_w: 5 }, law: 'hysteresis' });
