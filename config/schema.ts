@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { defaultDeviceId } from './formats.ts';
 import { budget } from './budget.ts';
 import { sensors } from './sensors.ts';
+import { coordinator } from './coordinator.ts';
+import { work } from './work.ts';
 
 export interface KeySpec {
   doc: string;
@@ -67,7 +69,7 @@ const demo: SectionSpec = {
 };
 
 /** Every section, in the order the README lists them. Components add theirs here. */
-export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors };
+export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors, work, coordinator };
 
 /** HASHLING_<SECTION>_<KEY>, the env var of a key. */
 export function envName(section: string, key: string): string {

@@ -1,0 +1,94 @@
+// Signed work units (docs/security.md, "Signed work units"). The coordinator signs
+// every unit with Ed25519 (RFC 8032, via @noble/curves); an agent configured with
+// work.coordinator_public_key hashes only units whose signature verifies, so a
+// leaked broker password cannot turn the fleet's CPUs to someone else's job.
+//
+// Canonical form (what is signed), fixed so any language can reproduce it:
+//   "hashling-unit-v1\n" ‖ canonicalJson(unit without its "sig" key), UTF-8
+// where canonicalJson is JSON with object keys sorted by code unit (JavaScript's
+// default sort), no whitespace, strings and numbers as JSON.stringify writes them
+// (units carry only integers, booleans, strings and null). The prefix keeps a
+// unit signature from ever being valid for another kind of message.
+// `sig` is the standard base64 (RFC 4648 §4, with padding) of the 64-byte signature.
+import { ed25519 } from '@noble/curves/ed25519.js';
+
+export const SIGNING_DOMAIN = 'hashling-unit-v1\n';
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('cannot sign a non-finite number');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  throw new TypeError(`cannot sign a ${typeof value}`);
+}
+
+/** The exact bytes signed for a unit: domain prefix + canonical JSON without `sig`. */
+export function canonicalUnitBytes(unit: Record<string, unknown>): Uint8Array {
+  const { sig: _sig, ...rest } = unit;
+  return new TextEncoder().encode(SIGNING_DOMAIN + canonical(rest));
+}
+
+function toKey(key: Uint8Array | string, what: string): Uint8Array {
+  const bytes = typeof key === 'string' ? decodeBase64(key) : key;
+  if (!bytes || bytes.length !== 32) throw new RangeError(`${what} must be 32 bytes (base64 of 32 bytes)`);
+  return bytes;
+}
+
+/** Strict standard base64; null when the text is not base64. */
+export function decodeBase64(text: string): Uint8Array | null {
+  const t = text.trim();
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(t)) return null;
+  return new Uint8Array(Buffer.from(t, 'base64'));
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+export interface KeyPair {
+  /** 32-byte Ed25519 secret key (RFC 8032 seed). */
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export function generateKeyPair(): KeyPair {
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { secretKey, publicKey };
+}
+
+export function publicKeyOf(secretKey: Uint8Array | string): Uint8Array {
+  return ed25519.getPublicKey(toKey(secretKey, 'secret key'));
+}
+
+/** A copy of `unit` with `sig` set to the signature over its canonical form. */
+export function signUnit<T extends object>(unit: T, secretKey: Uint8Array | string): T & { sig: string } {
+  const sk = toKey(secretKey, 'secret key');
+  const sig = ed25519.sign(canonicalUnitBytes(unit as Record<string, unknown>), sk);
+  return { ...unit, sig: encodeBase64(sig) };
+}
+
+/**
+ * True only when `unitObject` (the parsed JSON element as received) carries a
+ * `sig` that verifies under the public key. Never throws: anything malformed
+ * (no sig, bad base64, wrong length, non-object, bad key) is simply false.
+ */
+export function verifyUnitSignature(unitObject: unknown, publicKeyB64: string): boolean {
+  try {
+    if (typeof unitObject !== 'object' || unitObject === null || Array.isArray(unitObject)) return false;
+    const o = unitObject as Record<string, unknown>;
+    if (typeof o.sig !== 'string') return false;
+    const sig = decodeBase64(o.sig);
+    const pk = decodeBase64(publicKeyB64);
+    if (!sig || sig.length !== 64 || !pk || pk.length !== 32) return false;
+    return ed25519.verify(sig, canonicalUnitBytes(o), pk);
+  } catch {
+    return false;
+  }
+}
