@@ -1,0 +1,68 @@
+// The one place that knows every algorithm's kernels. Importing it only loads
+// modules (no compilation, no timing), so worker threads can import it and call
+// findKernel(name).prepare(job) cheaply.
+import type { Algo, AlgoModule, Kernel } from './types.ts';
+import { ALGOS } from './types.ts';
+import { algoModule as sha256d } from './sha256d/index.ts';
+import { algoModule as scrypt } from './scrypt/index.ts';
+import { algoModule as ducoS1 } from './ducoS1/index.ts';
+
+// A folder whose kernels have not landed exports null and is skipped.
+const MODULES = new Map<Algo, AlgoModule>(
+  ([sha256d, scrypt, ducoS1] as (AlgoModule | null)[])
+    .filter((m): m is AlgoModule => m !== null)
+    .map((m) => [m.algo, m]),
+);
+
+export function getAlgoModule(algo: Algo): AlgoModule | null {
+  return MODULES.get(algo) ?? null;
+}
+
+/** Algorithms that have kernels, in ALGOS order. */
+export function listAlgos(): Algo[] {
+  return ALGOS.filter((a) => MODULES.has(a));
+}
+
+/** Every kernel (not the baselines) of one algorithm or of all, available or not. */
+export function listKernels(algo?: Algo): Kernel[] {
+  const algos = algo === undefined ? listAlgos() : [algo];
+  return algos.flatMap((a) => MODULES.get(a)?.kernels ?? []);
+}
+
+/** The naive library loops bench compares against. */
+export function listBaselines(algo?: Algo): Kernel[] {
+  const algos = algo === undefined ? listAlgos() : [algo];
+  return algos.flatMap((a) => MODULES.get(a)?.baselines ?? []);
+}
+
+/** A kernel or baseline by its stable name (what workers receive). */
+export function findKernel(name: string): Kernel | null {
+  for (const m of MODULES.values()) {
+    for (const k of [...m.kernels, ...m.baselines]) if (k.name === name) return k;
+  }
+  return null;
+}
+
+const selected = new Map<Algo, Kernel | null>();
+
+/**
+ * The kernel the agent mines with: the first kernel in the module's order that is
+ * available here and passes checkKernel. The order is the measured one (fastest
+ * first, docs/performance.md: e.g. sha256d-wasm-simd ~2.5x sha256d-js on x86), so no
+ * timing runs at start-up; a fixed preference is also reproducible across a fleet,
+ * where a 150 ms timing on a busy device would pick differently from run to run.
+ * The result is cached per process.
+ */
+export function selectKernel(algo: Algo): Kernel | null {
+  if (selected.has(algo)) return selected.get(algo)!;
+  const mod = MODULES.get(algo);
+  let pick: Kernel | null = null;
+  for (const k of mod?.kernels ?? []) {
+    if (k.available() && mod!.checkKernel(k) === null) {
+      pick = k;
+      break;
+    }
+  }
+  selected.set(algo, pick);
+  return pick;
+}
