@@ -20,10 +20,10 @@ convict.addFormat({
 });
 
 export const coordinator: SectionSpec = {
-  source: { doc: 'Upstream of jobs: "stratum" (the pools below) or "demo" (synthetic sha256d jobs, no pool).', format: ['stratum', 'demo'], default: 'stratum', restart: true },
+  source: { doc: 'Upstream of jobs: "stratum" (the pools below) or "demo" (synthetic sha256d jobs, no pool).', format: ['stratum', 'demo'], default: 'stratum', arg: 'source', restart: true },
   pools: {
     doc: 'Stratum V1 pools in failover order (comma-separated in env; --pool repeatable). The first one that answers is used; the coordinator returns to an earlier one when it is back.',
-    format: 'pool-list', default: [], restart: true,
+    format: 'pool-list', default: [], arg: 'pools', restart: true,
   },
   pool_user: { doc: 'Worker name for mining.authorize (usually address.worker).', format: String, default: '', arg: 'pool-user', restart: true },
   pool_password: { doc: 'Password for mining.authorize (prefer pool_password_file).', format: String, default: 'x', sensitive: true, arg: 'pool-password', restart: true },
@@ -40,3 +40,23 @@ export const coordinator: SectionSpec = {
   demo_difficulty: { doc: 'Demo source: pool difficulty of its synthetic jobs.', format: 'positive-number', default: 0.0005 },
   demo_job_interval_s: { doc: 'Demo source: seconds between synthetic clean jobs.', format: 'positive-number', default: 60 },
 };
+
+/** The typed `coordinator` section as loadConfig returns it. */
+export interface CoordinatorSection {
+  source: 'stratum' | 'demo';
+  pools: string[];
+  pool_user: string;
+  pool_password: string;
+  pool_password_file: string;
+  pool_ca: string;
+  pool_retry_primary_s: number;
+  pool_reconnect_min_ms: number;
+  pool_reconnect_max_ms: number;
+  unit_seconds: number;
+  share_interval_s: number;
+  initial_hashrate_hps: number;
+  stats_interval_s: number;
+  signing_key_file: string;
+  demo_difficulty: number;
+  demo_job_interval_s: number;
+}

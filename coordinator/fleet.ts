@@ -116,6 +116,17 @@ export class Fleet {
     return d.benchmarkHps ?? this.opts.initialHashrateHps;
   }
 
+  /**
+   * The broker link dropped: units published meanwhile are lost, so every
+   * device starts over (clean units) when its `online` status arrives again.
+   */
+  forgetQueues(): void {
+    for (const d of this.devices.values()) {
+      d.outstanding.clear();
+      d.state = 'offline';
+    }
+  }
+
   /** A new upstream job. Clean jobs void the others and re-issue work to every online device. */
   onJob(job: SourceJob, now: number): Dispatch[] {
     if (job.clean) for (const r of this.jobs.values()) r.live = false;

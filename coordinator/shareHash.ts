@@ -1,9 +1,12 @@
-// The hash function share verification uses. The issue asks for "the same kernel
-// code the agent uses": AlgoModule.hashAt from kernels/registry.ts. Until that
-// registry is importable here, this reference (node:crypto, OpenSSL's SHA-256)
-// computes the same display-order sha256d digest, and tests cross-check the two.
+// The hash function share verification uses: AlgoModule.hashAt of the kernel
+// registry, i.e. the same reference code the agent uses for the `hash` field of
+// its shares (issue 5: "re-hashed with the same kernel code the agent uses").
+// referenceSha256dAt (node:crypto, OpenSSL's SHA-256) is an independent second
+// implementation: tests cross-check the two, and the bench compares their speed.
 import { createHash } from 'node:crypto';
+import { getAlgoModule } from '../kernels/registry.ts';
 import type { KernelJob } from '../kernels/types.ts';
+import { HashlingError } from '../protocol/errors.ts';
 import type { HashAt } from './verify.ts';
 
 /** sha256d of the header with `nonce` little-endian at bytes 76..79, reversed to display order. */
@@ -16,5 +19,7 @@ export function referenceSha256dAt(job: KernelJob, nonce: number): Uint8Array {
 }
 
 export async function resolveHashAt(): Promise<HashAt> {
-  return referenceSha256dAt;
+  const mod = getAlgoModule('sha256d');
+  if (!mod) throw new HashlingError('E_SELFTEST', 'the sha256d kernel module is not available; cannot verify shares');
+  return (job, nonce) => mod.hashAt(job, nonce);
 }

@@ -55,3 +55,17 @@ test('share payloads that are not claims are recognised', () => {
   }
   void rec;
 });
+
+test('the registry hash the coordinator verifies with equals the node:crypto reference', async () => {
+  const { resolveHashAt } = await import('../../coordinator/shareHash.ts');
+  const hashAt = await resolveHashAt();
+  const { a } = setup();
+  const job = { algo: 'sha256d' as const, header: a.header, target: new Uint8Array(32) };
+  for (const n of [0, 1, 0xed460d91, 0xffffffff, 123456789]) {
+    assert.deepEqual(Buffer.from(hashAt(job, n)), Buffer.from(referenceSha256dAt(job, n)), `nonce ${n}`);
+  }
+  // The recorded share through the registry: header of the recorded job, extranonce2 2247, bits 0x2000.
+  const { JobCarver: C } = await import('../../coordinator/carving.ts');
+  const u = new C(recordedJob(), { firstExtranonce2: 2247n, versionBits: 0x2000 }).carve({ deviceId: 'a', nonceCount: 2 ** 32, target: 1n, now: 0, expiresAt: 1, clean: false })!;
+  assert.equal(Buffer.from(hashAt({ algo: 'sha256d', header: u.header, target: new Uint8Array(32) }, parseInt(rec.submit_nonce, 16))).toString('hex'), rec.expected.hash);
+});

@@ -188,7 +188,8 @@ export class TestStratumServer {
     const key = `${jobId}/${en2}/${ntime}/${nonce}/${vbits ?? ''}`;
     if (this.seen.has(key)) return { accepted: false, error: 'Duplicate share', code: 22, hash };
     this.seen.add(key);
-    const target = (DIFF1 * 1_000_000n) / BigInt(Math.max(1, Math.round(this.difficulty * 1_000_000)));
+    // 2^64 fixed point keeps difficulties down to ~1e-12 exact enough.
+    const target = (DIFF1 << 64n) / BigInt(Math.max(1, Math.round(this.difficulty * 2 ** 64)));
     if (BigInt(`0x${hash}`) > target) return { accepted: false, error: 'Low difficulty share', code: 23, hash };
     return { accepted: true, error: null, code: 0, hash };
   }

@@ -1,0 +1,67 @@
+// A coordinator under test: private Mosquitto, a replaying Stratum pool, the
+// coordinator in-process, and a collector that plays devices over MQTT.
+import { loadConfig } from '../../../config/load.ts';
+import { Coordinator } from '../../../coordinator/coordinator.ts';
+import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
+import type { CarverOptions } from '../../../coordinator/carving.ts';
+import type { JobSource } from '../../../coordinator/source.ts';
+import { startMosquitto, type Broker } from '../../helpers/mosquitto.ts';
+import { Collector } from '../../helpers/collector.ts';
+import { TestStratumServer, recordedScript, type ServerScript } from './stratumServer.ts';
+import { rec } from './fixtures.ts';
+
+export const WORKER = JSON.parse(rec.submit_raw).params[0] as string;
+
+export interface Rig {
+  broker: Broker;
+  pools: TestStratumServer[];
+  coordinator: Coordinator;
+  devices: Collector;
+  log: string[];
+  /** Publishes a device's retained status (and info) as an agent would. */
+  online(id: string, info?: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RigOptions {
+  script?: Partial<ServerScript>;
+  pools?: number;
+  coordinator?: Record<string, unknown>;
+  carver?: CarverOptions;
+  signingKey?: Uint8Array;
+  source?: JobSource;
+}
+
+export async function startRig(o: RigOptions = {}): Promise<Rig> {
+  const broker = await startMosquitto();
+  const pools: TestStratumServer[] = [];
+  for (let i = 0; i < (o.pools ?? 1); i++) pools.push(await new TestStratumServer({ ...recordedScript(rec), ...o.script }).listen());
+  const config = loadConfig({
+    argv: [], env: {},
+    overrides: {
+      broker: { url: broker.url, reconnect_min_ms: 100, reconnect_max_ms: 1000 },
+      coordinator: { pools: pools.map((p) => p.url), pool_user: WORKER, pool_retry_primary_s: 0.3, stats_interval_s: 0.2, ...o.coordinator },
+    },
+  });
+  const log: string[] = [];
+  const source = o.source ?? new StratumPoolSet({
+    pools: pools.map((p) => p.url), user: WORKER, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs: 300,
+    connection: { requestTimeoutMs: 2000 },
+  });
+  const coordinator = new Coordinator({ config, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l) });
+  const devices = await Collector.connect(broker.url, ['hashling/+/work', 'hashling/coordinator/#']);
+  await coordinator.start();
+  return {
+    broker, pools, coordinator, devices, log,
+    async online(id, info) {
+      if (info) await devices.publish(`hashling/${id}/info`, JSON.stringify({ v: 1, ...info }), { retain: true });
+      await devices.publish(`hashling/${id}/status`, JSON.stringify({ v: 1, state: 'online', ts: Date.now() }), { retain: true });
+    },
+    async stop() {
+      await coordinator.stop();
+      await devices.close();
+      for (const p of pools) await p.close();
+      await broker.stop();
+    },
+  };
+}
