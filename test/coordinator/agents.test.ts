@@ -1,0 +1,55 @@
+// End to end with real agents: `hashling agent` child processes, a private
+// Mosquitto, the coordinator, and the replaying test pool at a low difficulty.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRig } from './helpers/rig.ts';
+import { rec } from './helpers/fixtures.ts';
+import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
+
+// ~1 in 400 k hashes: a few pool shares per second from two 1-thread agents.
+const DIFF = 1e-4;
+
+async function stopAgent(a: AgentProcess): Promise<void> {
+  a.proc.kill('SIGTERM');
+  await Promise.race([a.exited, new Promise((r) => setTimeout(r, 6000))]);
+  if (a.proc.exitCode === null) a.proc.kill('SIGKILL');
+}
+
+test('two real agents: every share reaches the pool and verifies, none is duplicated, and a clean job stops old-job submits', { timeout: 90_000 }, async () => {
+  const rig = await startRig({
+    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [DIFF] }), rec.notify_raw] },
+    coordinator: { initial_hashrate_hps: 300_000, unit_seconds: 3, share_interval_s: 1 },
+  });
+  const agents = ['rpi-a', 'rpi-b'].map((id) => spawnAgent(['--broker', rig.broker.url, '--device-id', id, '--threads', '1']));
+  const pool = rig.pools[0]!;
+  try {
+    await pool.waitFor(() => new Set(pool.submits.map((s) => s.params[2])).size >= 2 && pool.submits.length >= 6, 45_000,
+      `submits from both agents\n${agents.map((a) => a.output().slice(-2000)).join('\n')}\n${rig.log.slice(-20).join('\n')}`);
+    const params = JSON.parse(rec.notify_raw).params;
+    const switchAt = Date.now();
+    pool.notify(['2', ...params.slice(1, 8), true]);
+    await pool.waitFor(() => pool.submits.some((s) => s.params[1] === '2'), 30_000, 'a submit for the new job');
+    await new Promise((r) => setTimeout(r, 2500));
+    // Every submit rebuilt to a header meeting the pool target (the test pool checks independently).
+    assert.ok(pool.submits.every((s) => s.accepted), JSON.stringify(pool.submits.filter((s) => !s.accepted)));
+    const keys = pool.submits.map((s) => s.params.slice(1).join('/'));
+    assert.equal(new Set(keys).size, keys.length, 'no duplicate submits');
+    const late = pool.submits.filter((s) => s.params[1] === '1' && s.at > switchAt + 2000);
+    assert.deepEqual(late, [], 'no old-job share submitted later than 2 s after the clean notify');
+    // Every share the devices found and the coordinator verified went upstream: no rejects at all.
+    const stats = rig.coordinator.stats() as { devices: Record<string, { accepted: number; submitted: number; rejected: Record<string, number> }> };
+    let accepted = 0;
+    for (const id of ['rpi-a', 'rpi-b']) {
+      const d = stats.devices[id]!;
+      assert.ok(d.accepted > 0, `${id} had verified shares`);
+      accepted += d.accepted;
+      const bad = Object.entries(d.rejected).filter(([k, n]) => n > 0 && k !== 'stale');
+      assert.deepEqual(bad, [], `${id} had no rejected shares`);
+      assert.equal(d.submitted, d.accepted, `${id}: every verified share met the pool target`);
+    }
+    assert.equal(pool.submits.length, accepted);
+  } finally {
+    await Promise.all(agents.map(stopAgent));
+    await rig.stop();
+  }
+});
