@@ -85,8 +85,11 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
     ];
     if (full) {
       // Maj = ((a ^ b) & (b ^ c)) ^ b, and a ^ b is the next round's b ^ c.
+      // Σ0(a) = ROTR2(a ^ ROTR11(a ^ ROTR9(a))): same op count as three rotations
+      // XORed, fewer live temporaries; measured ~8 % faster here (spills), while
+      // the same nesting on Σ1 (the e-chain, the round's critical path) gained nothing more.
       out.push(set(ab, xor(get(a), get(b))),
-        set(h, add(get(t1), xor(rotr(get(a), 2), rotr(get(a), 13), rotr(get(a), 22)), xor(and(get(ab), get(bc)), get(b)))),
+        set(h, add(get(t1), rotr(xor(get(a), rotr(xor(get(a), rotr(get(a), 9)), 11)), 2), xor(and(get(ab), get(bc)), get(b)))),
         set(bc, get(ab)));
     }
     return out;
