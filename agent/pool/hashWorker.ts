@@ -65,6 +65,7 @@ async function loop(): Promise<void> {
   if (!a) return;
   if (Atomics.load(ctrl, CTRL_GEN) !== a.msg.gen) {
     active = null;
+    post({ type: 'stopped', gen: a.msg.gen });
     return;
   }
   const duty = Atomics.load(ctrl, dutyIdx);

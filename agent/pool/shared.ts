@@ -42,4 +42,6 @@ export type WorkerReply =
   | { type: 'share'; gen: number; nonce: number }
   | { type: 'progress'; gen: number; hashes: number; ms: number }
   | { type: 'drained'; gen: number }
+  /** The worker saw the generation change and dropped the unit (after its last progress). */
+  | { type: 'stopped'; gen: number }
   | { type: 'failed'; gen: number; message: string };

@@ -1,8 +1,11 @@
 // The pool of hashing threads. One unit runs at a time across all threads; the
 // threads claim batches from a shared cursor, so throttled or crashed threads never
-// hold a slice hostage. Exact accounting: a unit is `done` when the shared DONE
-// counter equals its size; a crashed thread's claimed batch is re-run by its
-// replacement, and shares found twice that way are reported once.
+// hold a slice hostage. Exact accounting by messages: a thread posts its shares
+// before the progress message of the batch that found them, so when the progress
+// reported for a unit equals its size every share has arrived too. A crashed
+// thread's claimed batch is re-run by its replacement; shares found twice that way
+// are reported once. A cancelled unit settles when every thread has let it go, so
+// its count includes the batches that were in flight.
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { KernelJob } from '../../kernels/types.ts';
@@ -47,9 +50,15 @@ interface Running {
   cursor: BigInt64Array;
   cursorBuf: SharedArrayBuffer;
   found: Set<number>;
+  /** Hashes reported by progress messages of this generation. */
+  reported: number;
+  cancelling: boolean;
   onShare: (nonce: number) => void;
   resolve: (o: RunOutcome) => void;
 }
+
+/** A cancelled unit settles anyway after this long if a thread does not let go (hung). */
+const CANCEL_SETTLE_MS = 1000;
 
 /**
  * Events: 'hashes' (n, workerIndex) per finished batch, 'crash' (workerIndex, message)
@@ -91,10 +100,12 @@ export class WorkerPool extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.hangTimer) clearInterval(this.hangTimer);
+    const r = this.running;
     this.cancel();
     const slots = this.slots;
     this.slots = [];
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all(slots.map((s) => s?.worker.terminate()));
+    if (r) this.settle(r, true);
   }
 
   /**
@@ -125,21 +136,33 @@ export class WorkerPool extends EventEmitter {
     const cursorBuf = new SharedArrayBuffer(8 * cursorWords(this.slots.length));
     const gen = Atomics.add(this.ctrl, CTRL_GEN, 1) + 1;
     return new Promise((resolve) => {
-      this.running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), onShare, resolve };
+      this.running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), reported: 0, cancelling: false, onShare, resolve };
       for (const s of this.slots) s.lastProgress = Date.now();
       for (const s of this.slots) this.sendUnit(s.worker, []);
     });
   }
 
-  /** Stops the running unit within one batch; resolves its run() with `cancelled`. */
+  /**
+   * Stops the running unit within one batch; its run() resolves `cancelled` once
+   * every thread has let go, with the exact count of hashes done.
+   */
   cancel(): void {
     const r = this.running;
-    if (!r) return;
-    this.running = null;
+    if (!r || r.cancelling) return;
+    r.cancelling = true;
     Atomics.add(this.ctrl, CTRL_GEN, 1);
-    for (const s of this.slots) if (s) s.busy = false;
     this.wake();
-    r.resolve({ status: 'cancelled', hashes: Number(Atomics.load(r.cursor, CUR_DONE)) });
+    setTimeout(() => this.settle(r, true), CANCEL_SETTLE_MS).unref();
+    this.settle(r, false);
+  }
+
+  /** Resolves a cancelling unit when no thread holds it (or when forced). */
+  private settle(r: Running, force: boolean): void {
+    if (this.running !== r) return;
+    if (!force && this.slots.some((s) => s?.busy)) return;
+    this.running = null;
+    for (const s of this.slots) if (s) s.busy = false;
+    r.resolve({ status: 'cancelled', hashes: Math.max(r.reported, force ? Number(Atomics.load(r.cursor, CUR_DONE)) : 0) });
   }
 
   private wake(): void {
@@ -186,15 +209,20 @@ export class WorkerPool extends EventEmitter {
     slot.lastProgress = Date.now();
     if (m.type === 'progress') {
       this.emit('hashes', m.hashes, k);
-      if (r && m.gen === r.gen) this.maybeFinish(r);
+      if (r && m.gen === r.gen) {
+        r.reported += m.hashes;
+        this.maybeFinish(r);
+      }
     } else if (m.type === 'share') {
       if (r && m.gen === r.gen && !r.found.has(m.nonce)) {
         r.found.add(m.nonce);
         r.onShare(m.nonce);
       }
-    } else if (m.type === 'drained') {
-      slot.busy = false;
-      if (r && m.gen === r.gen) this.maybeFinish(r);
+    } else if (m.type === 'drained' || m.type === 'stopped') {
+      if (r && m.gen === r.gen) {
+        slot.busy = false;
+        if (r.cancelling) this.settle(r, false);
+      }
     } else if (m.type === 'failed') {
       slot.busy = false;
       this.emit('crash', k, m.message);
@@ -206,8 +234,7 @@ export class WorkerPool extends EventEmitter {
   }
 
   private maybeFinish(r: Running): void {
-    if (this.running !== r) return;
-    if (Number(Atomics.load(r.cursor, CUR_DONE)) < r.req.total) return;
+    if (this.running !== r || r.cancelling || r.reported < r.req.total) return;
     this.running = null;
     for (const s of this.slots) if (s) s.busy = false;
     r.resolve({ status: 'done', hashes: r.req.total });
@@ -220,6 +247,11 @@ export class WorkerPool extends EventEmitter {
     void slot.worker.terminate();
     this.emit('crash', k, message);
     const r = this.running;
+    if (r?.cancelling) {
+      this.spawn(k).catch((err) => this.emit('crash', k, `replacement failed: ${(err as Error).message}`));
+      this.settle(r, false);
+      return;
+    }
     const retries: [number, number][] = [];
     if (r) {
       const off = Number(Atomics.load(r.cursor, curClaimOff(k)));

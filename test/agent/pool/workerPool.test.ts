@@ -38,6 +38,8 @@ describe('WorkerPool', { timeout: 60_000 }, () => {
     const onHashes = (n: number) => { counted += n; };
     pool.on('hashes', onHashes);
     const out = await pool.run({ kernel: kernel(), job: j, start: 1000, total: 30_000 }, (n) => shares.push(n));
+    // run() settles on the shared DONE counter; the other thread's progress message may trail it.
+    await new Promise((r) => setTimeout(r, 100));
     pool.off('hashes', onHashes);
     assert.deepEqual(out, { status: 'done', hashes: 30_000 });
     assert.equal(counted, 30_000);
@@ -64,6 +66,8 @@ describe('WorkerPool', { timeout: 60_000 }, () => {
 
   test('level 0 parks every thread; raising it resumes the unit', async () => {
     pool.setLevel(0, 100);
+    // Let batches of the previous unit still in flight report before counting.
+    await new Promise((r) => setTimeout(r, 100));
     let hashes = 0;
     const onHashes = (n: number) => { hashes += n; };
     pool.on('hashes', onHashes);
@@ -84,10 +88,10 @@ describe('WorkerPool', { timeout: 60_000 }, () => {
     const crashes: string[] = [];
     const onCrash = (_k: number, m: string) => crashes.push(m);
     pool.on('crash', onCrash);
-    const p = pool.run({ kernel: kernel(), job: j, start: 0, total: 400_000 }, (n) => shares.push(n));
-    await new Promise((r) => setTimeout(r, 50));
+    // Armed before the unit: thread 0 dies right after its first claim, mid-batch.
     pool.crashForTest(0);
-    const out = await p;
+    await new Promise((r) => setTimeout(r, 50));
+    const out = await pool.run({ kernel: kernel(), job: j, start: 0, total: 400_000 }, (n) => shares.push(n));
     pool.off('crash', onCrash);
     assert.equal(crashes.length, 1);
     assert.match(crashes[0], /crash requested/);
