@@ -46,15 +46,20 @@ class Sym {
     return this.g.bin('add', v.lo, v.hi);
   }
 
+  /**
+   * Σ0/Σ1 of §4.1.2 (4.4, 4.5) as ROTR^p(x ^ ROTR^(q-p)(x ^ ROTR^(r-q)(x))): equal to
+   * ROTR^p ^ ROTR^q ^ ROTR^r, but x86's two-operand ror then needs one copy of x instead
+   * of three (6 instructions, 1 temporary, instead of 8 and 2).
+   */
   rot3(x: GNode, p: number, q: number, r: number): GNode {
     const g = this.g;
-    return g.bin('xor', g.bin('xor', g.shift('rotr', x, p), g.shift('rotr', x, q)), g.shift('rotr', x, r));
+    return g.shift('rotr', g.bin('xor', x, g.shift('rotr', g.bin('xor', x, g.shift('rotr', x, r - q)), q - p)), p);
   }
 
-  /** σ0/σ1 of §4.1.2 (4.6, 4.7). */
+  /** σ0/σ1 of §4.1.2 (4.6, 4.7), with the same nesting of the two rotations. */
   sigma(x: GNode, p: number, q: number, s: number): GNode {
     const g = this.g;
-    return g.bin('xor', g.bin('xor', g.shift('rotr', x, p), g.shift('rotr', x, q)), g.shift('shr', x, s));
+    return g.bin('xor', g.shift('rotr', g.bin('xor', x, g.shift('rotr', x, q - p)), p), g.shift('shr', x, s));
   }
 
   /** 64 rounds of §6.2.2 step 2-3 on state (a..h); returns the working variables, not yet added to H. */
