@@ -11,8 +11,6 @@ interface SimdExports {
   prepare(): void;
   scan(n0: number, groups: number): number;
   inBase: WebAssembly.Global;
-  unitBase: WebAssembly.Global;
-  unitBytes: WebAssembly.Global;
   outBase: WebAssembly.Global;
   lanes: WebAssembly.Global;
 }
@@ -42,32 +40,26 @@ export function simdSupported(): boolean {
 class Engine {
   readonly x: SimdExports;
   readonly lanes: number;
-  readonly unitBase: number;
-  readonly unitBytes: number;
+  readonly input: Int32Array;
   readonly out: Int32Array;
-  owner: unknown = null;
+  private owner: unknown = null;
 
   constructor(module: WebAssembly.Module) {
     this.x = new WebAssembly.Instance(module, {}).exports as unknown as SimdExports;
     this.lanes = this.x.lanes.value as number;
-    this.unitBase = this.x.unitBase.value as number;
-    this.unitBytes = this.x.unitBytes.value as number;
+    this.input = new Int32Array(this.x.memory.buffer, this.x.inBase.value as number, 20);
     this.out = new Int32Array(this.x.memory.buffer, this.x.outBase.value as number, this.lanes);
   }
 
-  /** Runs the module's prepare step on header words 0..18 and the target's top word. */
-  prepare(words: Int32Array, t0: number): Uint8Array {
-    const input = new Int32Array(this.x.memory.buffer, this.x.inBase.value as number, 20);
-    input.set(words);
-    input[19] = t0 | 0;
-    this.x.prepare();
-    this.owner = null;
-    return new Uint8Array(this.x.memory.buffer).slice(this.unitBase, this.unitBase + this.unitBytes);
-  }
-
-  load(owner: unknown, unit: Uint8Array): void {
+  /**
+   * Makes `owner`'s unit current: header words 0..18 and the target's top word go in,
+   * the module's prepare step computes the per-unit state. Re-running it when
+   * scanners alternate (under a microsecond) is simpler than saving and restoring it.
+   */
+  load(owner: unknown, input: Int32Array): void {
     if (this.owner === owner) return;
-    new Uint8Array(this.x.memory.buffer).set(unit, this.unitBase);
+    this.input.set(input);
+    this.x.prepare();
     this.owner = owner;
   }
 }
@@ -88,10 +80,12 @@ export function createWasmSimdKernel(name: string, wasm: () => Uint8Array): Kern
       assertHeaderJob(job);
       const eng = getEngine();
       const t0 = targetTopWord(job.target);
-      const unit = eng.prepare(headerWords(job.header), t0);
+      const input = new Int32Array(20);
+      input.set(headerWords(job.header));
+      input[19] = t0 | 0;
       const scanner: Scanner = {
         scan(start: number, count: number, onShare: (nonce: number) => void): void {
-          eng.load(scanner, unit);
+          eng.load(scanner, input);
           const { lanes, out, x } = eng;
           let done = 0;
           while (done < count) {

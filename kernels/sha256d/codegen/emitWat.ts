@@ -3,131 +3,161 @@
 // Why loops and not the fully unrolled, constant-folded form that the JS kernel
 // uses: the unrolled SIMD pass was ~8000 instructions (~40 KB of machine code per
 // 4 nonces), larger than the 32 KB L1 instruction cache and far beyond the 4 K-op
-// op cache of this Zen 3 core, and it measured 3.8-4.1 M hashes/s. The same work as
-// 8-round loop bodies stays in the op cache (see docs/performance.md for figures).
+// op cache of this Zen 3 core; it measured 2.85 M hashes per CPU-second against 4.4-4.9
+// for the same work as 8-round loop bodies (docs/performance.md).
 //
-// Each i32x4 lane hashes its own nonce (4 nonces per pass and stream). Layout and
-// steps follow FIPS 180-4 §6.2.2; per unit, prepare computes the midstate, W0..W17
-// of block 2 (W16/W17 do not involve the nonce word W3) and the state after
-// rounds 0..2 (which do not read W3); per pass only W3, W18..W63, rounds 3..63, and
-// hash 2 up to round 60 (H7 is tested first, rounds 61..63 cannot change it) remain.
+// Each i32x4 lane hashes its own nonce: 4 nonces per SIMD stream and pass. A pass
+// can also carry scalar streams (one nonce in i32 locals, where i32.rotr is one
+// instruction), which run on the integer ALUs beside the vector pipes. Steps follow
+// FIPS 180-4 §6.2.2; per unit, prepare computes the midstate, W0..W17 of block 2 (W16
+// and W17 do not involve the nonce word W3) and the state after rounds 0..2 (which do
+// not read W3); per pass only W3, W18..W63, rounds 3..63, and hash 2 up to round 60
+// remain (H7 is tested first and rounds 61..63 cannot change it).
 
 const BSWAP = '3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12';
-const V = 16; // bytes per v128
+const V = 16; // bytes per v128; scalar streams use the same stride (lane 0 of a slot)
 
 export interface WatKernelOptions {
   k: readonly number[];
   iv: readonly number[];
-  /** Independent nonce vectors interleaved per pass. */
-  streams: number;
+  /** Independent i32x4 nonce vectors per pass. */
+  simdStreams: number;
+  /** Independent scalar nonces per pass (0 or more). */
+  scalarStreams: number;
+}
+
+/** One nonce stream of a pass: its locals, its schedule arrays and its instruction set. */
+interface Stream {
+  name: string;
+  simd: boolean;
+  w1: number;
+  w2: number;
+  /** Nonce of its first lane, relative to the pass's base nonce. */
+  first: number;
 }
 
 function hexBytes(words: Int32Array): string {
   return [...new Uint8Array(words.buffer)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
 }
 
+const get = (x: string): string => `(local.get ${x})`;
+const set = (x: string, v: string): string => `(local.set ${x} ${v})`;
+
+/** The few operations the rounds need, for i32x4 or for i32. */
+function opsFor(simd: boolean) {
+  const t = simd ? 'i32x4' : 'i32';
+  const b = simd ? 'v128' : 'i32';
+  const shr = (x: string, n: number): string => `(${t}.shr_u ${x} (i32.const ${n}))`;
+  return {
+    ty: b,
+    ld: (addr: number, ptr = '(i32.const 0)'): string => `(${b}.load offset=${addr} ${ptr})`,
+    st: (addr: number, val: string, ptr = '(i32.const 0)'): string => `(${b}.store offset=${addr} ${ptr} ${val})`,
+    add: (...xs: string[]): string => xs.reduce((p, q) => `(${t}.add ${p} ${q})`),
+    xor: (...xs: string[]): string => xs.reduce((p, q) => `(${b}.xor ${p} ${q})`),
+    and: (p: string, q: string): string => `(${b}.and ${p} ${q})`,
+    shr,
+    // No rotate in wasm SIMD: two shifts and an OR. (Left shifts as i32x4.mul by 2^n,
+    // to move work off the shift pipes, measured 5-15 % slower.)
+    rotr: (x: string, n: number): string => simd
+      ? `(v128.or ${shr(x, n)} (i32x4.shl ${x} (i32.const ${32 - n})))`
+      : `(i32.rotr ${x} (i32.const ${n}))`,
+  };
+}
+
 export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
-  const { k, iv, streams } = opt;
-  const lanes = 4 * streams;
-  // Memory map (bytes). Constants first (data segment), then the unit area that a
-  // scanner saves and restores, then per-pass scratch.
+  const { k, iv, simdStreams, scalarStreams } = opt;
+  const lanes = 4 * simdStreams + scalarStreams;
+  // Memory map (bytes): constants (data segment), per-unit values, per-stream arrays.
   const K = 0;
   const IV = K + 64 * V;
   const LANE = IV + 8 * V;
-  const PAD2 = LANE + streams * V; // W8..W15 of hash 2: 0x80000000, zeros, 256 (§5.1.1)
-  const UNIT = PAD2 + 8 * V;
-  const MID = UNIT;
+  const PAD2 = LANE + simdStreams * V; // W8..W15 of hash 2: 0x80000000, zeros, 256 (§5.1.1)
+  const MID = PAD2 + 8 * V;
   const ST3 = MID + 8 * V;
   const T0 = ST3 + 8 * V;
-  const W1 = T0 + V; // block 2 of hash 1, one 64-word array per stream
-  const unitBytes = W1 + 18 * V - UNIT; // words 0..17 are per unit
-  const W2 = W1 + streams * 64 * V; // hash 2 schedule per stream
-  const WH = W2 + streams * 64 * V; // header block 1, splatted, for prepare
-  const OUT = WH + 64 * V;
-  const IN = OUT + streams * V; // 19 header words + the target word, written by JS
-  const MEM_END = IN + 20 * 4;
-  if (MEM_END > 65536) throw new Error('layout exceeds one page');
+  const WH = T0 + V; // header block 1, splatted, for prepare
+  let next = WH + 64 * V;
+  const streams: Stream[] = [];
+  for (let s = 0; s < simdStreams + scalarStreams; s++) {
+    const simd = s < simdStreams;
+    streams.push({ name: simd ? `$v${s}` : `$x${s - simdStreams}`, simd, w1: next, w2: next + 64 * V, first: simd ? 4 * s : 4 * simdStreams + s - simdStreams });
+    next += 128 * V;
+  }
+  const OUT = next;
+  const IN = OUT + 4 * lanes + 12 - ((4 * lanes + 12) % 16); // 19 header words + the target word, written by JS
+  if (IN + 80 > 65536) throw new Error('layout exceeds one page');
 
-  const data = new Int32Array((UNIT - K) / 4);
-  k.forEach((x, t) => data.fill(x | 0, (K + t * V) / 4, (K + t * V + V) / 4));
-  iv.forEach((x, i) => data.fill(x | 0, (IV + i * V) / 4, (IV + i * V + V) / 4));
-  for (let l = 0; l < lanes; l++) data[LANE / 4 + l] = l;
-  const pad2 = [0x80000000, 0, 0, 0, 0, 0, 0, 256];
-  pad2.forEach((x, i) => data.fill(x | 0, (PAD2 + i * V) / 4, (PAD2 + i * V + V) / 4));
+  const data = new Int32Array(MID / 4);
+  const splat = (addr: number, x: number): void => { data.fill(x | 0, addr / 4, addr / 4 + 4); };
+  k.forEach((x, t) => splat(K + t * V, x));
+  iv.forEach((x, i) => splat(IV + i * V, x));
+  for (let l = 0; l < 4 * simdStreams; l++) data[LANE / 4 + l] = l;
+  [0x80000000, 0, 0, 0, 0, 0, 0, 256].forEach((x, i) => splat(PAD2 + i * V, x));
 
-  const ld = (addr: number, ptr = '(i32.const 0)'): string => `(v128.load offset=${addr} ${ptr})`;
-  const st = (addr: number, val: string, ptr = '(i32.const 0)'): string => `(v128.store offset=${addr} ${ptr} ${val})`;
-  const get = (x: string): string => `(local.get ${x})`;
-  const set = (x: string, v: string): string => `(local.set ${x} ${v})`;
-  const add = (...xs: string[]): string => xs.reduce((p, q) => `(i32x4.add ${p} ${q})`);
-  const xor = (...xs: string[]): string => xs.reduce((p, q) => `(v128.xor ${p} ${q})`);
-  const and = (p: string, q: string): string => `(v128.and ${p} ${q})`;
-  const shr = (x: string, n: number): string => `(i32x4.shr_u ${x} (i32.const ${n}))`;
-  // No rotate in wasm SIMD: two shifts and an OR. (Left shifts as i32x4.mul by 2^n,
-  // to move work off the shift pipes, measured 5-15 % slower.)
-  const rotr = (x: string, n: number): string => `(v128.or ${shr(x, n)} (i32x4.shl ${x} (i32.const ${32 - n})))`;
-
-  const vars = (s: number): string[] => 'abcdefgh'.split('').map((c) => `$s${s}${c}`);
+  const vars = (s: Stream): string[] => 'abcdefgh'.split('').map((c) => `${s.name}${c}`);
 
   /** One round (§6.2.2 step 3) at W/K offset `off` from pointer `ptr`, variables rotated by r. */
-  const round = (s: number, r: number, wBase: number, off: number, ptr: string, full = true): string[] => {
+  const round = (s: Stream, r: number, wBase: number, off: number, ptr: string, full = true): string[] => {
+    const o = opsFor(s.simd);
     const S = vars(s);
     const x = (j: number): string => S[(j - r + 8) % 8]!;
     // c is only read through bc (= b ^ c carried from the previous round's a ^ b).
     const [a, b, d, e, f, g, h] = [0, 1, 3, 4, 5, 6, 7].map(x) as [string, string, string, string, string, string, string];
-    const t1 = `$s${s}t1`, ab = `$s${s}ab`, bc = `$s${s}bc`;
+    const t1 = `${s.name}t1`, ab = `${s.name}ab`, bc = `${s.name}bc`;
     const out = [
       // T1 = h + Σ1(e) + Ch(e,f,g) + K_t + W_t; Ch = ((f ^ g) & e) ^ g needs no NOT.
-      set(t1, add(get(h), ld(K + off, ptr), ld(wBase + off, ptr),
-        xor(and(xor(get(f), get(g)), get(e)), get(g)),
-        xor(rotr(get(e), 6), rotr(get(e), 11), rotr(get(e), 25)))),
-      set(d, add(get(d), get(t1))),
+      set(t1, o.add(get(h), o.ld(K + off, ptr), o.ld(wBase + off, ptr),
+        o.xor(o.and(o.xor(get(f), get(g)), get(e)), get(g)),
+        o.xor(o.rotr(get(e), 6), o.rotr(get(e), 11), o.rotr(get(e), 25)))),
+      set(d, o.add(get(d), get(t1))),
     ];
     if (full) {
       // Maj = ((a ^ b) & (b ^ c)) ^ b, and a ^ b is the next round's b ^ c.
       // Σ0(a) = ROTR2(a ^ ROTR11(a ^ ROTR9(a))): same op count as three rotations
       // XORed, fewer live temporaries; measured ~8 % faster here (spills), while
       // the same nesting on Σ1 (the e-chain, the round's critical path) gained nothing more.
-      out.push(set(ab, xor(get(a), get(b))),
-        set(h, add(get(t1), rotr(xor(get(a), rotr(xor(get(a), rotr(get(a), 9)), 11)), 2), xor(and(get(ab), get(bc)), get(b)))),
+      out.push(set(ab, o.xor(get(a), get(b))),
+        set(h, o.add(get(t1), o.rotr(o.xor(get(a), o.rotr(o.xor(get(a), o.rotr(get(a), 9)), 11)), 2),
+          o.xor(o.and(get(ab), get(bc)), get(b)))),
         set(bc, get(ab)));
     }
     return out;
   };
 
   /** W_t = σ1(W_t-2) + W_t-7 + σ0(W_t-15) + W_t-16 (§6.2.2 step 1) at pointer ptr = 16 t. */
-  const schedule = (s: number, wBase: number, ptr: string): string[] => {
-    const w = (back: number): string => ld(wBase - back * V, ptr);
-    const x2 = `$s${s}x2`, x15 = `$s${s}x15`;
+  const schedule = (s: Stream, wBase: number, ptr: string): string[] => {
+    const o = opsFor(s.simd);
+    const w = (back: number): string => o.ld(wBase - back * V, ptr);
+    const x2 = `${s.name}x2`, x15 = `${s.name}x15`;
     return [
       set(x2, w(2)),
       set(x15, w(15)),
-      st(wBase, add(w(16), xor(rotr(get(x15), 7), rotr(get(x15), 18), shr(get(x15), 3)), w(7),
-        xor(rotr(get(x2), 17), rotr(get(x2), 19), shr(get(x2), 10))), ptr),
+      o.st(wBase, o.add(w(16), o.xor(o.rotr(get(x15), 7), o.rotr(get(x15), 18), o.shr(get(x15), 3)), w(7),
+        o.xor(o.rotr(get(x2), 17), o.rotr(get(x2), 19), o.shr(get(x2), 10))), ptr),
     ];
   };
 
+  /** Statements of several streams interleaved one by one, for instruction-level parallelism. */
   const zip = (parts: string[][]): string[] => {
     const out: string[] = [];
-    for (let i = 0; i < parts[0]!.length; i++) for (const p of parts) out.push(p[i]!);
+    const n = Math.max(...parts.map((p) => p.length));
+    for (let i = 0; i < n; i++) for (const p of parts) if (i < p.length) out.push(p[i]!);
     return out;
   };
-  const perStream = (f: (s: number) => string[], only?: number): string[] =>
-    only === undefined ? zip(Array.from({ length: streams }, (_, s) => f(s))) : f(only);
+  const each = (ss: Stream[], f: (s: Stream) => string[]): string[] => zip(ss.map(f));
 
-  /** A loop computing W[from..to) for every stream (or one). */
-  const scheduleLoop = (wBase: (s: number) => number, from: number, to: number, only?: number): string[] => [
+  const scheduleLoop = (ss: Stream[], w: (s: Stream) => number, from: number, to: number): string[] => [
     set('$p', `(i32.const ${from * V})`),
     '(loop $sched',
-    ...perStream((s) => schedule(s, wBase(s), get('$p')), only).map((l) => `  ${l}`),
+    ...each(ss, (s) => schedule(s, w(s), get('$p'))).map((l) => `  ${l}`),
     `  ${set('$p', `(i32.add ${get('$p')} (i32.const ${V}))`)}`,
     `  (br_if $sched (i32.lt_u ${get('$p')} (i32.const ${to * V}))))`,
   ];
 
   /** Rounds from..from+8n-1 as a loop of 8-round bodies (variables come back to their names). */
-  const roundLoop = (wBase: (s: number) => number, from: number, n: number, only?: number): string[] => {
+  const roundLoop = (ss: Stream[], w: (s: Stream) => number, from: number, n: number): string[] => {
     const body: string[] = [];
-    for (let r = 0; r < 8; r++) body.push(...perStream((s) => round(s, r, wBase(s), r * V, get('$p')), only));
+    for (let r = 0; r < 8; r++) body.push(...each(ss, (s) => round(s, r, w(s), r * V, get('$p'))));
     return [
       set('$p', `(i32.const ${from * V})`),
       '(loop $rounds',
@@ -137,85 +167,97 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
     ];
   };
 
-  /** Straight rounds from..to-1 continuing the rotation r0 of a preceding loop. */
-  const roundsTail = (wBase: (s: number) => number, from: number, to: number, r0: number, fullUntil = to, only?: number): string[] => {
+  /** Straight rounds from..to-1 continuing rotation r0; rounds from fullUntil on update only e. */
+  const roundsTail = (ss: Stream[], w: (s: Stream) => number, from: number, to: number, r0: number, fullUntil = to): string[] => {
     const out: string[] = [];
-    for (let t = from; t < to; t++) out.push(...perStream((s) => round(s, (r0 + t - from) % 8, wBase(s), t * V, '(i32.const 0)', t < fullUntil), only));
+    for (let t = from; t < to; t++) out.push(...each(ss, (s) => round(s, (r0 + t - from) % 8, w(s), t * V, '(i32.const 0)', t < fullUntil)));
     return out;
   };
-  const loadState = (s: number, base: number): string[] => [
-    ...vars(s).map((v, i) => set(v, ld(base + i * V))),
-    set(`$s${s}bc`, xor(get(vars(s)[1]!), get(vars(s)[2]!))),
-  ];
+  const loadState = (s: Stream, base: number): string[] => {
+    const o = opsFor(s.simd);
+    return [...vars(s).map((v, i) => set(v, o.ld(base + i * V))), set(`${s.name}bc`, o.xor(get(vars(s)[1]!), get(vars(s)[2]!)))];
+  };
   /** The variable holding state word j after rounds with total rotation r. */
-  const stateVar = (s: number, j: number, r: number): string => vars(s)[(j - r + 8 * 8) % 8]!;
-
-  const locals = ['(local $p i32)'];
-  for (let s = 0; s < streams; s++) {
-    locals.push([...vars(s), `$s${s}t1`, `$s${s}ab`, `$s${s}bc`, `$s${s}x2`, `$s${s}x15`, `$s${s}n`].map((v) => `(local ${v} v128)`).join(' '));
-  }
+  const stateVar = (s: Stream, j: number, r: number): string => vars(s)[(j - r + 64) % 8]!;
+  const localsOf = (s: Stream): string =>
+    [...vars(s), 't1', 'ab', 'bc', 'x2', 'x15', 'n'].map((v) => `(local ${v.startsWith('$') ? v : s.name + v} ${opsFor(s.simd).ty})`).join(' ');
+  const ind = (ls: string[], n: number): string[] => ls.map((l) => ' '.repeat(n) + l);
 
   const out: string[] = [banner, '(module', '  (memory (export "memory") 1)'];
-  const layout: Record<string, number> = { inBase: IN, unitBase: UNIT, unitBytes, outBase: OUT, lanes };
-  for (const [name, v] of Object.entries(layout)) out.push(`  (global (export "${name}") i32 (i32.const ${v}))`);
+  for (const [name, v] of Object.entries({ inBase: IN, outBase: OUT, lanes })) out.push(`  (global (export "${name}") i32 (i32.const ${v}))`);
   out.push(`  (data (i32.const ${K}) "${hexBytes(data)}")`);
 
-  // prepare: header words 0..18 and the target word at IN (JS writes them) -> unit area.
-  // Runs the same SIMD rounds on splatted words, so it uses the module's own constants.
-  const ind = (ls: string[], n: number): string[] => ls.map((l) => ' '.repeat(n) + l);
+  // prepare: header words 0..18 and the target's top word at IN (JS writes them). Runs
+  // the same SIMD rounds on splatted words, so it uses the module's own constants.
+  const p0: Stream = { name: '$p', simd: true, w1: WH, w2: WH, first: 0 };
+  const v = opsFor(true);
   const prep: string[] = [];
-  for (let i = 0; i < 16; i++) prep.push(st(WH + i * V, `(v128.load32_splat offset=${IN + 4 * i} (i32.const 0))`));
-  prep.push(st(T0, `(v128.load32_splat offset=${IN + 76} (i32.const 0))`));
-  prep.push(...scheduleLoop(() => WH, 16, 64, 0));
-  prep.push(...loadState(0, IV));
-  prep.push(...roundLoop(() => WH, 0, 8, 0));
-  for (let i = 0; i < 8; i++) prep.push(st(MID + i * V, add(get(vars(0)[i]!), ld(IV + i * V))));
-  const pad1 = [0x80000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 640]; // block 2 words 4..15 (§5.1.1)
-  for (let s = 0; s < streams; s++) {
-    for (let i = 0; i < 3; i++) prep.push(st(W1 + s * 64 * V + i * V, `(v128.load32_splat offset=${IN + 64 + 4 * i} (i32.const 0))`));
-    pad1.forEach((x, i) => prep.push(st(W1 + s * 64 * V + (4 + i) * V, `(i32x4.splat (i32.const ${x | 0}))`)));
-    for (let i = 0; i < 8; i++) prep.push(st(W2 + s * 64 * V + (8 + i) * V, ld(PAD2 + i * V)));
+  for (let i = 0; i < 16; i++) prep.push(v.st(WH + i * V, `(v128.load32_splat offset=${IN + 4 * i} (i32.const 0))`));
+  prep.push(v.st(T0, `(v128.load32_splat offset=${IN + 76} (i32.const 0))`));
+  prep.push(...scheduleLoop([p0], () => WH, 16, 64), ...loadState(p0, IV), ...roundLoop([p0], () => WH, 0, 8));
+  for (let i = 0; i < 8; i++) prep.push(v.st(MID + i * V, v.add(get(vars(p0)[i]!), v.ld(IV + i * V))));
+  // Block 2 words 0..2 from the header, 4..15 padding (§5.1.1), then W16/W17, computed
+  // once in the first stream's array and copied (lane 0 suffices for scalar streams).
+  const first = streams[0]!;
+  const pad1 = [0x80000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 640];
+  for (let i = 0; i < 3; i++) prep.push(v.st(first.w1 + i * V, `(v128.load32_splat offset=${IN + 64 + 4 * i} (i32.const 0))`));
+  pad1.forEach((x, i) => prep.push(v.st(first.w1 + (4 + i) * V, `(i32x4.splat (i32.const ${x | 0}))`)));
+  prep.push(...scheduleLoop([{ ...first, name: '$p' }], () => first.w1, 16, 18));
+  for (const s of streams.slice(1)) {
+    for (let i = 0; i < 18; i++) if (i !== 3) prep.push(v.st(s.w1 + i * V, v.ld(first.w1 + i * V)));
   }
-  prep.push(...scheduleLoop(() => W1, 16, 18, 0));
-  for (let s = 1; s < streams; s++) for (const t of [16, 17]) prep.push(st(W1 + s * 64 * V + t * V, ld(W1 + t * V)));
-  prep.push(...loadState(0, MID));
-  prep.push(...roundsTail(() => W1, 0, 3, 0, 3, 0));
-  for (let i = 0; i < 8; i++) prep.push(st(ST3 + i * V, get(stateVar(0, i, 3))));
-  out.push('  (func (export "prepare")', ...ind(locals, 4), ...ind(prep, 4), '  )');
+  for (const s of streams) for (let i = 0; i < 8; i++) prep.push(v.st(s.w2 + (8 + i) * V, v.ld(PAD2 + i * V)));
+  prep.push(...loadState(p0, MID), ...roundsTail([p0], () => first.w1, 0, 3, 0));
+  for (let i = 0; i < 8; i++) prep.push(v.st(ST3 + i * V, get(stateVar(p0, i, 3))));
+  out.push('  (func (export "prepare")', `    (local $p i32) ${localsOf(p0)}`, ...ind(prep, 4), '  )');
 
   // scan: `groups` passes of `lanes` nonces from n0; returns the index of the first pass
-  // with a candidate lane (its H7 vectors stored at OUT), or `groups` when none.
-  const w1 = (s: number): number => W1 + s * 64 * V;
-  const w2 = (s: number): number => W2 + s * 64 * V;
+  // with a candidate lane (the H7 words of all lanes stored at OUT), or `groups`.
   const body: string[] = [];
-  for (let s = 0; s < streams; s++) {
-    body.push(set(`$s${s}n`, `(i32x4.add (i32x4.splat (local.get $base)) ${ld(LANE + s * V)})`));
+  for (const s of streams) {
+    const o = opsFor(s.simd);
+    const n = `${s.name}n`;
     // W3 is the nonce read big-endian (§3.1) from its little-endian header bytes.
-    body.push(st(w1(s) + 3 * V, `(i8x16.shuffle ${BSWAP} ${get(`$s${s}n`)} ${get(`$s${s}n`)})`));
+    if (s.simd) {
+      body.push(set(n, `(i32x4.add (i32x4.splat (local.get $base)) ${v.ld(LANE + (s.first / 4) * V)})`));
+      body.push(o.st(s.w1 + 3 * V, `(i8x16.shuffle ${BSWAP} ${get(n)} ${get(n)})`));
+    } else {
+      body.push(set(n, `(i32.add (local.get $base) (i32.const ${s.first}))`));
+      body.push(o.st(s.w1 + 3 * V, bswap32(get(n))));
+    }
   }
-  body.push(...scheduleLoop(w1, 18, 64));
-  for (let s = 0; s < streams; s++) body.push(...loadState(s, ST3));
-  body.push(...roundLoop(w1, 3, 7)); // rounds 3..58
-  body.push(...roundsTail(w1, 59, 64, 0)); // rounds 59..63: the names end rotated by 5
-  for (let s = 0; s < streams; s++) {
-    for (let i = 0; i < 8; i++) body.push(st(w2(s) + i * V, add(get(stateVar(s, i, 5)), ld(MID + i * V))));
+  const w1 = (s: Stream): number => s.w1;
+  const w2 = (s: Stream): number => s.w2;
+  body.push(...scheduleLoop(streams, w1, 18, 64));
+  for (const s of streams) body.push(...loadState(s, ST3));
+  body.push(...roundLoop(streams, w1, 3, 7)); // rounds 3..58
+  body.push(...roundsTail(streams, w1, 59, 64, 0)); // rounds 59..63: the names end rotated by 5
+  for (const s of streams) {
+    const o = opsFor(s.simd);
+    for (let i = 0; i < 8; i++) body.push(o.st(s.w2 + i * V, o.add(get(stateVar(s, i, 5)), o.ld(MID + i * V))));
   }
-  body.push(...scheduleLoop(w2, 16, 61));
-  for (let s = 0; s < streams; s++) body.push(...loadState(s, IV));
-  body.push(...roundLoop(w2, 0, 7)); // rounds 0..55
+  body.push(...scheduleLoop(streams, w2, 16, 61));
+  for (const s of streams) body.push(...loadState(s, IV));
+  body.push(...roundLoop(streams, w2, 0, 7)); // rounds 0..55
   // Rounds 56..60: H7 = e after round 60 + IV7; the 'a' side of rounds 57..60 is not needed.
-  body.push(...roundsTail(w2, 56, 61, 0, 57));
-  const h7 = (s: number): string => add(get(stateVar(s, 4, 5)), ld(IV + 7 * V));
-  const h7sw = (s: number): string => `(i8x16.shuffle ${BSWAP} ${get(`$s${s}n`)} ${get(`$s${s}n`)})`;
-  for (let s = 0; s < streams; s++) body.push(set(`$s${s}n`, h7(s)));
+  body.push(...roundsTail(streams, w2, 56, 61, 0, 57));
   // byteswap(H7) is the most significant word of the display-order hash; any lane <= t0?
-  const tests = Array.from({ length: streams }, (_, s) => `(i32x4.le_u ${h7sw(s)} ${ld(T0)})`);
-  body.push(`(if (v128.any_true ${tests.reduce((p, q) => `(v128.or ${p} ${q})`)})`,
-    `  (then ${Array.from({ length: streams }, (_, s) => st(OUT + s * V, get(`$s${s}n`))).join(' ')}`,
-    `    (return (local.get $i))))`);
+  const tests: string[] = [];
+  for (const s of streams) {
+    const o = opsFor(s.simd);
+    const n = `${s.name}n`;
+    body.push(set(n, o.add(get(stateVar(s, 4, 5)), o.ld(IV + 7 * V))));
+    tests.push(s.simd
+      ? `(v128.any_true (i32x4.le_u (i8x16.shuffle ${BSWAP} ${get(n)} ${get(n)}) ${v.ld(T0)}))`
+      : `(i32.le_u ${bswap32(get(n))} (i32.load offset=${T0} (i32.const 0)))`);
+  }
+  const stores = streams.map((s) => s.simd
+    ? v.st(OUT + 4 * s.first, get(`${s.name}n`))
+    : `(i32.store offset=${OUT + 4 * s.first} (i32.const 0) ${get(`${s.name}n`)})`);
+  body.push(`(if ${tests.reduce((p, q) => `(i32.or ${p} ${q})`)}`, `  (then ${stores.join(' ')}`, '    (return (local.get $i))))');
 
   out.push('  (func (export "scan") (param $n0 i32) (param $groups i32) (result i32)',
-    '    (local $i i32) (local $base i32)', ...ind(locals, 4),
+    '    (local $i i32) (local $base i32) (local $p i32)', ...ind(streams.map(localsOf), 4),
     '    (block $done', '      (loop $pass',
     '        (br_if $done (i32.ge_u (local.get $i) (local.get $groups)))',
     `        (local.set $base (i32.add (local.get $n0) (i32.mul (local.get $i) (i32.const ${lanes}))))`,
@@ -223,4 +265,9 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
     '        (local.set $i (i32.add (local.get $i) (i32.const 1)))',
     '        (br $pass)))', '    (local.get $groups))', ')', '');
   return out.join('\n');
+}
+
+/** Byte swap of an i32 expression (used twice, so x must be a local.get). */
+function bswap32(x: string): string {
+  return `(i32.or (i32.and (i32.rotr ${x} (i32.const 8)) (i32.const 0xff00ff00)) (i32.and (i32.rotl ${x} (i32.const 8)) (i32.const 0x00ff00ff)))`;
 }
