@@ -192,7 +192,7 @@ export async function runBench(opt: BenchOptions): Promise<BenchResult> {
   const samples = new Map<string, number[]>(timed.map((e) => [e.k.name, []]));
   const cpuSamples = new Map<string, number[]>(timed.map((e) => [e.k.name, []]));
   try {
-    const warm = opt.warmupMs ?? 300;
+    const warm = opt.warmupMs ?? 500;
     for (const e of timed) await Promise.all(workers.map((w) => w.run(e.k.name, warm)));
     for (let r = 0; r < rounds; r++) {
       // Interleaved: every kernel once per round, so drift in the machine's load or
