@@ -97,10 +97,12 @@ export function createWasmSimdKernel(name: string, wasm: () => Uint8Array): Kern
               if (r >= groups - g) break;
               // A pass with a candidate lane: out holds its H7 words, lane order = nonce order.
               const first = done + (g + r) * lanes;
+              const h7 = Array.from(out); // onShare may run another scanner on this engine
               for (let l = 0; l < lanes && first + l < count; l++) {
                 const nonce = start + first + l;
-                if (confirmCandidate(job, t0, byteSwap32(out[l]!), nonce)) onShare(nonce);
+                if (confirmCandidate(job, t0, byteSwap32(h7[l]!), nonce)) onShare(nonce);
               }
+              eng.load(scanner, input);
               g += r + 1;
             }
             done += groups * lanes;

@@ -77,3 +77,16 @@ for (const kernel of kernels) {
     }
   });
 }
+
+for (const kernel of kernels) {
+  test(`${kernel.name} keeps its own unit when onShare scans another unit on the same kernel`, () => {
+    const [a, b] = [cases.find((c) => c.want.length > 2)!, cases.find((c) => c.want.length > 0 && c.count > 4)!];
+    const other = kernel.prepare(b.job);
+    const got: number[] = [];
+    kernel.prepare(a.job).scan(a.start, a.count, (n) => {
+      got.push(n);
+      other.scan(b.start, b.count, () => {});
+    });
+    assert.deepEqual(got, a.want);
+  });
+}
