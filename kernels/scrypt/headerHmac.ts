@@ -1,9 +1,9 @@
 // PBKDF2-HMAC-SHA256 with c = 1 (RFC 7914 §6 steps 1 and 3, RFC 2104, RFC 8018 §5.2)
-// specialised for password = salt = one 80-byte block header. Per unit, the first
-// header block is compressed once (the HMAC key is SHA-256(header) because the header
-// is longer than SHA-256's 64-byte block, RFC 2104 §2). Per nonce this leaves 16
-// compressions, a few µs against the ~100 µs of ROMix, so they stay in plain JS for
-// every kernel.
+// specialised for password = salt = one 80-byte block header, for the plain-JS kernel.
+// Per unit, the first header block is compressed once (the HMAC key is SHA-256(header)
+// because the header is longer than SHA-256's 64-byte block, RFC 2104 §2). Per nonce
+// this leaves 16 compressions, ~10 µs in JS; the WebAssembly kernel does the same
+// steps on four lanes inside romix.wat (~2 µs per nonce).
 import { SHA256_IV, bswap32, sha256Compress } from './sha256.ts';
 
 const IPAD = 0x36363636;

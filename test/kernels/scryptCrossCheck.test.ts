@@ -51,6 +51,24 @@ describe('scrypt kernels against node:crypto and @noble/hashes', () => {
     });
   }
 
+  it('scanners of different units used in turn on one thread each report their own unit\'s shares', () => {
+    // The WebAssembly kernel keeps a unit's constants (header words, key midstate, K)
+    // in the thread's one module instance; switching scanners must reload them.
+    for (const kernel of algoModule.kernels) {
+      const jobs = [randomJob(), randomJob(), randomJob()];
+      const scanners = jobs.map((job) => kernel.prepare(job));
+      const start = Math.floor(Math.random() * (2 ** 32 - 64));
+      for (let round = 0; round < 2; round++) {
+        jobs.forEach((job, i) => {
+          const got: number[] = [];
+          const s = start + 8 * (round * jobs.length + i);
+          scanners[i]!.scan(s, 6, (n) => got.push(n));
+          assert.deepEqual(got, referenceShares(job, s, 6), `${kernel.name}, unit ${i}, round ${round}`);
+        });
+      }
+    }
+  });
+
   it('hashAt (@noble/hashes) agrees with node:crypto and isShare with the byte compare', () => {
     for (let i = 0; i < 20; i++) {
       const job = randomJob();
