@@ -1,0 +1,104 @@
+// Coordinator bench: (1) shares verified per second on one core, through the
+// full Fleet.onShare path (lookup, range, duplicate, re-hash with the registry's
+// hashAt, target, pool filter) and with the node:crypto reference hash for
+// comparison; (2) notify → clean units latency for N devices over a real
+// Mosquitto. Prints one JSON object.
+//   node --import tsx bench/verify.ts [--shares 20000] [--devices 50]
+import { Fleet } from '../coordinator/fleet.ts';
+import { referenceSha256dAt, resolveHashAt } from '../coordinator/shareHash.ts';
+import { MAX_TARGET } from '../coordinator/stratum/difficulty.ts';
+import type { HashAt } from '../coordinator/verify.ts';
+import type { CarvedUnit } from '../coordinator/carving.ts';
+import { selectKernel } from '../kernels/registry.ts';
+import { generateKeyPair } from '../protocol/signing.ts';
+import { recordedJob, rec } from '../test/coordinator/helpers/fixtures.ts';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+type Claim = { id: string; c: { unit_id: string; job_id: string; nonce: number; hash: string } };
+const DEVICES = 16;
+const JOB = recordedJob({ poolTarget: MAX_TARGET >> 10n });
+
+/** A fleet with DEVICES online devices holding one unit each; same unit ids every time. */
+function makeFleet(hashAt: HashAt): { fleet: Fleet; units: CarvedUnit[] } {
+  // Easiest unit target (1 share per 1024 hashes) so shares are dense.
+  const fleet = new Fleet({ unitSeconds: 30, shareIntervalS: 1e-9, initialHashrateHps: 1e9, hashAt, aheadUnits: 1 });
+  fleet.onJob(JOB, 0);
+  const units = [];
+  for (let d = 0; d < DEVICES; d++) units.push(fleet.onStatus(`d${d}`, 'online', 0)[0]!.units[0]!);
+  return { fleet, units };
+}
+
+/** Finds the shares with the agent's own fastest kernel (what devices would send). */
+function findClaims(shares: number): Claim[] {
+  const kernel = selectKernel('sha256d');
+  if (!kernel) throw new Error('no sha256d kernel');
+  const claims: Claim[] = [];
+  const { units } = makeFleet(referenceSha256dAt);
+  for (const [d, u] of units.entries()) {
+    const want = Math.ceil(shares / DEVICES);
+    const target = Buffer.from(u.target.toString(16).padStart(64, '0'), 'hex');
+    const found: number[] = [];
+    kernel.prepare({ algo: 'sha256d', header: u.header, target }).scan(0, want * 1400, (n) => { if (found.length < want) found.push(n); });
+    for (const n of found) {
+      const h = Buffer.from(referenceSha256dAt({ algo: 'sha256d', header: u.header, target }, n)).toString('hex');
+      claims.push({ id: `d${d}`, c: { unit_id: u.unitId, job_id: u.job.id, nonce: n, hash: h } });
+    }
+  }
+  return claims;
+}
+
+function verifyBench(hashAt: HashAt, claims: Claim[]): { shares_per_s: number; shares: number } {
+  let best = 0;
+  for (let rep = 0; rep < 3; rep++) {
+    const { fleet } = makeFleet(hashAt);
+    const t0 = process.hrtime.bigint();
+    let ok = 0;
+    for (const { id, c } of claims) if (fleet.onShare(id, c, 1).verdict.ok) ok++;
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (ok !== claims.length) throw new Error(`only ${ok}/${claims.length} verified`);
+    best = Math.max(best, claims.length / s);
+  }
+  return { shares_per_s: Math.round(best), shares: claims.length };
+}
+
+async function latencyBench(devicesN: number, signed: boolean): Promise<Record<string, number> | { skipped: string }> {
+  const { startRig } = await import('../test/coordinator/helpers/rig.ts');
+  let rig;
+  try {
+    rig = await startRig({ coordinator: { initial_hashrate_hps: 1e6 }, signingKey: signed ? generateKeyPair().secretKey : undefined });
+  } catch (err) {
+    return { skipped: (err as Error).message.split('\n')[0]! };
+  }
+  try {
+    const ids = Array.from({ length: devicesN }, (_, i) => `dev${i}`);
+    for (const id of ids) await rig.online(id);
+    await Promise.all(ids.map((id) => rig.devices.wait(`hashling/${id}/work`, () => true, 20_000)));
+    const params = JSON.parse(rec.notify_raw).params;
+    const samples: number[] = [];
+    for (let round = 2; round < 7; round++) {
+      const sent = Date.now();
+      rig.pools[0]!.notify([String(round), ...params.slice(1, 8), true]);
+      const got = await Promise.all(ids.map((id) => rig.devices.wait(`hashling/${id}/work`, (j) => j[0]?.clean && j[0].job_id.endsWith(`-${round}`), 10_000)));
+      samples.push(Math.max(...got.map((m) => m.at)) - sent);
+    }
+    samples.sort((a, b) => a - b);
+    return { devices: devicesN, signed: Number(signed), rounds: samples.length, last_device_ms_median: samples[Math.floor(samples.length / 2)]!, last_device_ms_max: samples[samples.length - 1]! };
+  } finally {
+    await rig.stop();
+  }
+}
+
+const shares = arg('shares', 20_000);
+const claims = findClaims(shares);
+const registry = verifyBench(await resolveHashAt(), claims);
+const reference = verifyBench(referenceSha256dAt, claims);
+const latency = await latencyBench(arg('devices', 50), false);
+const latencySigned = await latencyBench(arg('devices', 50), true);
+process.stdout.write(`${JSON.stringify({
+  bench: 'coordinator', node: process.version, one_core: true,
+  verify_registry_hashAt: registry, verify_node_crypto: reference, notify_to_clean_units: latency, notify_to_clean_units_signed: latencySigned,
+}, null, 1)}\n`);
