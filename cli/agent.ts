@@ -40,7 +40,9 @@ export function waitForSignal(stop: () => Promise<void>, log: (l: string) => voi
         process.exit(1);
       }, 5000);
       force.unref();
+      const t0 = Date.now();
       stop()
+        .then(() => log(`stopped in ${Date.now() - t0} ms`))
         .catch((err) => log(`error while stopping: ${(err as Error).message}`))
         .finally(() => {
           process.off('SIGTERM', onTerm);

@@ -166,13 +166,13 @@ export class MqttLink extends EventEmitter {
     }
     this.connectedFlag = false;
     // A normal DISCONNECT makes the broker discard the Last Will (MQTT 5.0 §3.14.4).
-    await Promise.race([client.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([client.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     client.end(true);
   }
 
   private send(entry: OutboxEntry): void {
     const client = this.client;
-    if (!this.connectedFlag || !client || entry.inflight) return;
+    if (!this.connectedFlag || !client || !client.connected || entry.inflight) return;
     entry.inflight = true;
     const seq = ++entry.sendSeq;
     client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
@@ -223,6 +223,12 @@ export class MqttLink extends EventEmitter {
       this.attempt = 0;
       for (const [filter, qos] of this.subs) client.subscribe(filter, { qos });
       for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
+      // A fresh client has nothing in flight: whatever an old client never settled
+      // (e.g. queued inside MQTT.js as its socket died) is sent again now.
+      for (const e of this.outbox) {
+        e.inflight = false;
+        e.sendSeq++;
+      }
       for (const e of this.outbox) this.send(e);
       this.emit('connect');
     });

@@ -15,6 +15,8 @@ export interface Broker {
   stop(): Promise<void>;
   /** Kill the broker process (SIGKILL) without cleaning up, to test outages. */
   kill(): Promise<void>;
+  /** Stop the broker process with SIGTERM (it saves its persistence file) without cleaning up. */
+  terminate(): Promise<void>;
   /** Start again on the same port after kill()/stop(). */
   restart(): Promise<void>;
 }
@@ -50,6 +52,8 @@ export interface BrokerOptions {
   extraConfig?: string;
   /** Replace the default listener/auth lines entirely. */
   config?: (port: number, dir: string) => string;
+  /** Keep sessions and queued messages across terminate()/restart(). */
+  persistence?: boolean;
 }
 
 export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> {
@@ -59,7 +63,8 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
   const body = opts.config
     ? opts.config(port, dir)
     : `listener ${port} 127.0.0.1\nallow_anonymous true\n${opts.extraConfig ?? ''}`;
-  writeFileSync(conf, `persistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n${body}\n`);
+  const persist = opts.persistence ? `persistence true\npersistence_location ${dir}/\n` : 'persistence false\n';
+  writeFileSync(conf, `${persist}log_dest stderr\nlog_type error\nlog_type warning\n${body}\n`);
   let proc: ChildProcess | undefined;
   let output = '';
   const launch = async () => {
@@ -83,6 +88,10 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     log: () => output,
     async kill() {
       proc?.kill('SIGKILL');
+      await exited();
+    },
+    async terminate() {
+      proc?.kill('SIGTERM');
       await exited();
     },
     async restart() {
