@@ -4,7 +4,9 @@ import { configDigest, type HashlingConfig } from '../config/load.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { statusPayload } from '../protocol/payloads.ts';
 import { deviceTopic } from '../protocol/topics.ts';
-import { selectKernel } from '../kernels/registry.ts';
+import { findKernel, selectKernel } from '../kernels/registry.ts';
+import { measureKernel } from '../bench/kernels.ts';
+import { verifyUnitSignature } from '../protocol/signing.ts';
 import { runSelfTest } from '../kernels/selfTest.ts';
 import { ALGOS, type Algo } from '../kernels/types.ts';
 import { MqttLink } from '../transport/mqttLink.ts';
@@ -39,10 +41,25 @@ export function chooseKernels(log: (line: string) => void): Partial<Record<Algo,
   return chosen;
 }
 
+/**
+ * A short single-thread benchmark of each chosen kernel (~100 ms each) times the
+ * thread count: the device estimate advertised in `info`, so a coordinator can
+ * size a new device's first units before any share is verified.
+ */
+export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads: number, ms = 100): Partial<Record<Algo, number>> {
+  const out: Partial<Record<Algo, number>> = {};
+  for (const [algo, name] of Object.entries(kernels) as [Algo, string][]) {
+    const k = findKernel(name);
+    if (k) out[algo] = Math.round(measureKernel(k, ms) * threads);
+  }
+  return out;
+}
+
 export async function startAgent(config: HashlingConfig, log: (line: string) => void): Promise<AgentRuntime> {
   const kernels = chooseKernels(log);
   if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
   const base = config.mqtt.base_topic;
+  const publicKey = String((config.work as { coordinator_public_key?: string } | undefined)?.coordinator_public_key ?? '');
   const id = config.device.id;
   const link = new MqttLink({
     broker: config.broker,
@@ -68,10 +85,11 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     link,
     pool,
     kernels,
-    info: { version: VERSION, ...hostFacts(), config_digest: configDigest(config) },
+    info: { version: VERSION, ...hostFacts(), config_digest: configDigest(config), benchmark_hps: benchmarkKernels(kernels, config.hashing.threads) },
     clock: { now: () => Date.now() },
     log,
     budget,
+    verifySignature: publicKey ? (raw) => verifyUnitSignature(raw, publicKey) : undefined,
   });
   await agent.start();
   budget.start();

@@ -1,10 +1,10 @@
-// `hashling demo` (= `npm start`): embedded broker + demo work source + agent on
-// this machine, no external services, with a live one-line status.
+// `hashling demo` (= `npm start`): embedded broker + coordinator with the demo job
+// source + agent on this machine, no external services, with a live one-line status.
 import { loadConfig } from '../config/load.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { startAgent } from '../agent/runtime.ts';
 import { waitForSignal } from './agent.ts';
-import { DemoWork } from './demoWork.ts';
+import { createCoordinator } from '../coordinator/fromConfig.ts';
 import { startEmbeddedBroker } from './embeddedBroker.ts';
 import { EXIT_CONFIG, stderrLog } from './log.ts';
 
@@ -34,10 +34,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   config.broker.protocol_version = 4;
   config.broker.username = '';
   config.broker.password = '';
+  const coordinatorConfig = structuredClone(config);
+  Object.assign(coordinatorConfig.coordinator, { source: 'demo', share_interval_s: config.demo.share_interval_s, signing_key_file: '' });
+  const coordinator = createCoordinator(coordinatorConfig, { log: stderrLog('coordinator') });
+  await coordinator.start();
   const runtime = await startAgent(config, log);
-  await runtime.link.waitConnected();
-  const work = new DemoWork({ url: broker.url, base: config.mqtt.base_topic, deviceId: config.device.id, shareIntervalS: config.demo.share_interval_s, protocolVersion: 4 });
-  await work.start();
   process.stdout.write(`hashling demo: broker ${broker.url}, device ${config.device.id}, ${runtime.pool.threads} threads. Ctrl-C stops.\n`);
   process.stdout.write(`watch it: mosquitto_sub -h 127.0.0.1 -p ${config.demo.port} -V mqttv311 -t '${config.mqtt.base_topic}/#' -v\n`);
   const status = setInterval(() => {
@@ -47,8 +48,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }, 3000);
   return waitForSignal(async () => {
     clearInterval(status);
-    await work.stop();
     await runtime.stop();
+    await coordinator.stop();
     await broker.close();
   }, log);
 }

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   config: { run: async () => configCommand, help: 'print the effective config (secrets redacted) or the schema: config print|schema' },
   selftest: { run: async () => selftestCommand, help: 'check every hash kernel against golden vectors' },
   bench: { run: async () => (await import('./bench.ts')).benchCommand, help: 'benchmark the kernels: --algo A --threads N --seconds S --json --all' },
+  coordinator: { run: async () => (await import('./coordinator.ts')).coordinatorCommand, help: 'the pool side: Stratum V1 upstream (--pool URL, repeatable) or --source demo; carves, verifies, forwards' },
+  keygen: { run: async () => (await import('./keygen.ts')).keygenCommand, help: 'write an Ed25519 key pair for signing work units' },
 };
 
 function usage(): string {

@@ -46,6 +46,7 @@ export const budget: SectionSpec = {
   thermal_tau_s: { doc: 'Thermal model used to tune the controller: time constant in s; 0 = from the profile.', format: nonNegative, default: 0 },
   response_s: { doc: 'Closed-loop time constant of the temperature controller (s); 0 = a third of thermal_tau_s (at least 4 ticks).', format: nonNegative, default: 0 },
   ramp_up_per_s: { doc: 'Fastest rise of the level, in threads per second (drops are immediate); limits current steps on weak supplies.', format: positive, default: 0.25 },
+  require_temp_sensor: { doc: 'When no temperature sensor exists at all (many VMs and x86 boxes), hold fallback_cpu_percent instead of hashing without a temperature limit. A sensor that worked and then fails always falls back.', format: Boolean, default: false },
   fallback_cpu_percent: { doc: 'Level (percent of threads) while the temperature sensor is faulty; the controller never runs unbounded on a broken sensor.', format: percent, default: 25 },
   interval_ms: { doc: 'Control loop period (ms).', format: 'positive-int', default: 1000 },
   duty_period_ms: { doc: 'Duty-cycle period of the fractional thread (ms, ≤ 250): it hashes duty × period, then sleeps.', format: dutyPeriod, default: 200 },
@@ -57,5 +58,5 @@ export interface BudgetConfig {
   power_w: number; max_cpu_percent: number; pause_on_battery: boolean; schedule: ScheduleWindow[];
   profile: 'auto' | ProfileName; idle_w: number; active_w_per_core: number;
   thermal_r_c_per_w: number; thermal_tau_s: number; response_s: number; ramp_up_per_s: number;
-  fallback_cpu_percent: number; interval_ms: number; duty_period_ms: number;
+  fallback_cpu_percent: number; interval_ms: number; duty_period_ms: number; require_temp_sensor: boolean;
 }

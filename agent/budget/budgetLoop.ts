@@ -93,6 +93,8 @@ export class BudgetLoop {
   private inflight: Promise<void> | null = null;
   private ctl: ControllerState = initialControllerState();
   private paused = false;
+  /** A temperature reading has succeeded since start (absence is then a fault). */
+  private tempSeen = false;
   private patched = false;
   private applied: number | null = null;
   private reported: { limited_by: LimitName | null; level: number; paused: boolean } | null = null;
@@ -172,7 +174,14 @@ export class BudgetLoop {
     ]);
     if (!this.running) return;
     const fallbackPct = this.budget.fallback_cpu_percent;
-    const temp = this.track('temperature', t, `holding at most ${fallbackPct} % of threads`);
+    // A device that never had a temperature sensor (no thermal zone, no hwmon) is
+    // not a broken sensor: it hashes without a temperature limit unless the
+    // operator requires one. A sensor that was seen once and then fails falls back.
+    if (t.ok) this.tempSeen = true;
+    const absent = !t.ok && !this.tempSeen && t.source === 'none' && !this.budget.require_temp_sensor;
+    const temp: number | null = this.track('temperature', t, absent
+      ? 'temperature limits are inactive (set budget.require_temp_sensor to hold the fallback level instead)'
+      : `holding at most ${fallbackPct} % of threads`);
     let power = this.track('power', p, 'using the power model');
     let powerSource = p.source;
     if (power === null) {
@@ -183,7 +192,7 @@ export class BudgetLoop {
     const supply = this.track('supply', sup, 'assuming mains power');
     const flags = thr === null ? null : this.track('throttled', thr, 'firmware flags unknown');
     const d = decideThrottle(this.settings(), this.model, this.tuning, this.threads, this.ctl, {
-      now_ms: now, local: (this.o.localTime ?? localTimeOf)(now), temp_c: temp, power_w: power,
+      now_ms: now, local: (this.o.localTime ?? localTimeOf)(now), temp_c: temp, temp_absent: absent, power_w: power,
       on_battery: supply?.on_battery ?? null, paused: this.paused,
     });
     if (!this.running) return;

@@ -77,8 +77,10 @@ export const initialControllerState = (): ControllerState => ({ level: 0, temp_i
 export interface ControlInputs {
   now_ms: number;
   local: LocalTime;
-  /** null = the temperature sensor is faulty. */
+  /** null = no temperature reading (faulty, or no sensor: see temp_absent). */
   temp_c: number | null;
+  /** True when the device has no temperature sensor at all and that is allowed: no temperature limit, no fallback. */
+  temp_absent?: boolean;
   /** null = no power reading (the cap then relies on the model alone). */
   power_w: number | null;
   on_battery: boolean | null;
@@ -129,7 +131,7 @@ export function decideThrottle(
   if (win?.paused) limits.push({ name: 'schedule', level: 0 });
   const cpuPct = win?.max_cpu_percent ?? s.max_cpu_percent;
   limits.push({ name: win?.max_cpu_percent !== undefined ? 'schedule' : 'cpu', level: (threads * cpuPct) / 100 });
-  if (inp.temp_c === null) limits.push({ name: 'sensor', level: (threads * s.fallback_cpu_percent) / 100 });
+  if (inp.temp_c === null && !inp.temp_absent) limits.push({ name: 'sensor', level: (threads * s.fallback_cpu_percent) / 100 });
 
   const cap = win?.power_w ?? s.power_w;
   let powerLevel = Infinity;

@@ -15,9 +15,8 @@ class FakeClock implements LoopClock {
   clearInterval(h: unknown) { this.timers = this.timers.filter((x) => x !== h); }
 }
 
-function setup(env: Record<string, string> = {}) {
+function setup(env: Record<string, string> = {}, temp = new FakeSensor<number>('temp', 50, 'thermal:cpu-thermal')) {
   const clock = new FakeClock();
-  const temp = new FakeSensor<number>('temp', 50, 'thermal:cpu-thermal');
   const power = new FakeSensor<number>('power', 4, 'hwmon:ina219');
   const modelPower = new FakeSensor<number>('power', 3.5, 'model');
   const supply = new FakeSensor<SupplyState>('supply', { on_battery: false, ac_online: null, battery_percent: null }, 'none');
@@ -36,6 +35,43 @@ function setup(env: Record<string, string> = {}) {
 }
 
 describe('BudgetLoop', () => {
+  it('on a device with no temperature sensor at all, warns once and hashes on every thread', async () => {
+    const none = new FakeSensor<number>('temp', null, 'none');
+    none.fail('no temperature sensor under /sys/class/thermal or class/hwmon');
+    const h = setup({}, none);
+    h.loop.start();
+    await h.ticks(20);
+    const s = h.loop.snapshot();
+    assert.equal(s.telemetry.throttle_level, 4);
+    assert.equal(s.state.limited_by, null);
+    assert.equal(h.events.length, 1);
+    assert.match(h.events[0].message, /temperature limits are inactive/);
+    await h.loop.stop();
+  });
+
+  it('with budget.require_temp_sensor, a device without a sensor holds the fallback level', async () => {
+    const none = new FakeSensor<number>('temp', null, 'none');
+    const h = setup({ HASHLING_BUDGET_REQUIRE_TEMP_SENSOR: 'true' }, none);
+    h.loop.start();
+    await h.ticks(20);
+    assert.equal(h.loop.snapshot().telemetry.throttle_level, 1);
+    assert.equal(h.loop.snapshot().state.limited_by, 'sensor');
+    await h.loop.stop();
+  });
+
+  it('a sensor that worked and then reports no sensor at all falls back', async () => {
+    const h = setup();
+    h.loop.start();
+    await h.ticks(10);
+    h.temp.fail('gone');
+    (h.temp as unknown as { source: string }).source = 'none';
+    h.temp.fail('no temperature sensor under /sys/class/thermal or class/hwmon');
+    await h.ticks(5);
+    assert.equal(h.loop.snapshot().state.limited_by, 'sensor');
+    assert.equal(h.loop.snapshot().telemetry.throttle_level, 1);
+    await h.loop.stop();
+  });
+
   it('does nothing until started, then ticks at once and every interval_ms', async () => {
     const h = setup();
     assert.equal(h.clock.timers.length, 0);
