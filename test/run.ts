@@ -17,6 +17,8 @@ function findTests(dir: string): string[] {
 
 const filter = process.argv.slice(2);
 const files = findTests('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
-const stream = run({ files, concurrency: 2, timeout: 240_000 });
+// One file at a time: integration tests run real agents that load both cores, and
+// timing assertions (cancel latency, temperature hold) must not share the CPU.
+const stream = run({ files, concurrency: 1, timeout: 240_000 });
 stream.on('test:fail', () => { process.exitCode = 1; });
 stream.compose(new spec()).pipe(process.stdout);
