@@ -14,7 +14,7 @@ import {
   type UnitMessage, type WorkerReply,
 } from './shared.ts';
 
-const BOOT = new URL('./workerBoot.js', import.meta.url);
+const BOOT = new URL('../../kernels/workerBoot.js', import.meta.url);
 const ENTRY = new URL('./hashWorker.ts', import.meta.url).href;
 
 export interface PoolOptions {
