@@ -269,7 +269,11 @@ export class Agent {
       threads: this.d.pool.threads,
       ...(budget ?? {}),
     };
-    const json = JSON.stringify(body);
+    // The level moves a little every control tick; it is in telemetry, and the budget
+    // forces a state publish when it moves by half a thread, so it is not part of
+    // what counts as a change here (the retained state is not a stream).
+    const { level: _level, setpoints: _setpoints, ...discrete } = body as typeof body & { level?: unknown; setpoints?: unknown };
+    const json = JSON.stringify(discrete);
     if (!force && json === this.lastState) return;
     this.lastState = json;
     this.d.link.setRetained(this.topic('state'), JSON.stringify({ ...body, ts: this.d.clock.now() }));

@@ -78,7 +78,7 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     sensors: makeSensors(config),
     applyLevel: (level, periodMs) => pool.setLevel(level, periodMs),
     onEvent: (e) => agent?.reportEvent(e.type, e.code, e.message),
-    onStateChange: () => agent?.publishState(),
+    onStateChange: () => agent?.publishState(true),
   });
   agent = new Agent({
     config,
