@@ -112,9 +112,23 @@ async function loop(): Promise<void> {
   schedule();
 }
 
-port.on('message', (msg: UnitMessage | { type: 'crash' }) => {
+port.on('message', (msg: UnitMessage | { type: 'crash' } | { type: 'retire' }) => {
   if (msg.type === 'crash') {
     crashAfterClaim = true;
+    return;
+  }
+  if (msg.type === 'retire') {
+    // Messages are handled between batches only (scan is synchronous), so no claim
+    // is open here; ranges still owed to the unit go back to the pool.
+    const a = active;
+    active = null;
+    post({ type: 'retired', gen: a?.msg.gen ?? -1, retries: a?.retries ?? [] });
+    return;
+  }
+  if (active && active.msg.gen === msg.gen) {
+    // More ranges of the unit this thread already scans (a retired thread's retries).
+    active.retries.push(...msg.retries);
+    schedule();
     return;
   }
   try {

@@ -44,4 +44,6 @@ export type WorkerReply =
   | { type: 'drained'; gen: number }
   /** The worker saw the generation change and dropped the unit (after its last progress). */
   | { type: 'stopped'; gen: number }
-  | { type: 'failed'; gen: number; message: string };
+  | { type: 'failed'; gen: number; message: string }
+  /** Answer to a retire request (threads/set): the thread holds no claim and exits; `retries` are ranges it still owed. */
+  | { type: 'retired'; gen: number; retries: [number, number][] };

@@ -7,6 +7,7 @@
 // are reported once. A cancelled unit settles when every thread has let it go, so
 // its count includes the batches that were in flight.
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KernelJob } from '../../kernels/types.ts';
 import {
@@ -22,6 +23,11 @@ export interface PoolOptions {
   batchMs: number;
   /** A worker that reports no progress for this long while it should be hashing is replaced. */
   hangMs?: number;
+  /**
+   * Most threads setThreads() may reach (sizes the shared control and cursor
+   * buffers, which cannot grow under running threads). Default: max(threads, 2 × cores).
+   */
+  maxThreads?: number;
 }
 
 export interface RunRequest {
@@ -59,6 +65,8 @@ interface Running {
 
 /** A cancelled unit settles anyway after this long if a thread does not let go (hung). */
 const CANCEL_SETTLE_MS = 1000;
+/** A retiring thread that does not answer within this long (hung in a batch) is terminated. */
+const RETIRE_TIMEOUT_MS = 5000;
 
 /**
  * Events: 'hashes' (n, workerIndex) per finished batch, 'crash' (workerIndex, message)
@@ -68,6 +76,10 @@ export class WorkerPool extends EventEmitter {
   private readonly opts: PoolOptions;
   private ctrl: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private slots: Slot[] = [];
+  /** Threads asked to retire by setThreads(), until they answer; a cancel waits for them too. */
+  private retiring: Slot[] = [];
+  /** setThreads() calls run one after another. */
+  private resizing: Promise<void> = Promise.resolve();
   private running: Running | null = null;
   private level = 0;
   private periodMs = 100;
@@ -83,11 +95,16 @@ export class WorkerPool extends EventEmitter {
     return this.slots.length;
   }
 
+  /** Upper bound of setThreads(). */
+  get maxThreads(): number {
+    return Math.max(this.opts.threads, this.opts.maxThreads ?? availableParallelism() * 2);
+  }
+
   /** Starts the threads; resolves when every one has loaded its kernels. */
   async start(): Promise<void> {
     this.stopped = false;
     const n = this.opts.threads;
-    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * ctrlWords(n)));
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * ctrlWords(this.maxThreads)));
     Atomics.store(this.ctrl, CTRL_PERIOD, this.periodMs);
     this.slots = [];
     await Promise.all(Array.from({ length: n }, (_, k) => this.spawn(k)));
@@ -102,8 +119,9 @@ export class WorkerPool extends EventEmitter {
     if (this.hangTimer) clearInterval(this.hangTimer);
     const r = this.running;
     this.cancel();
-    const slots = this.slots;
+    const slots = [...this.slots, ...this.retiring];
     this.slots = [];
+    this.retiring = [];
     await Promise.all(slots.map((s) => s?.worker.terminate()));
     if (r) this.settle(r, true);
   }
@@ -133,7 +151,7 @@ export class WorkerPool extends EventEmitter {
   /** Hashes the unit on all threads; resolves when every nonce was hashed or on cancel(). */
   run(req: RunRequest, onShare: (nonce: number) => void): Promise<RunOutcome> {
     if (this.running) throw new Error('a unit is already running');
-    const cursorBuf = new SharedArrayBuffer(8 * cursorWords(this.slots.length));
+    const cursorBuf = new SharedArrayBuffer(8 * cursorWords(this.maxThreads));
     const gen = Atomics.add(this.ctrl, CTRL_GEN, 1) + 1;
     return new Promise((resolve) => {
       this.running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), reported: 0, cancelling: false, onShare, resolve };
@@ -159,7 +177,7 @@ export class WorkerPool extends EventEmitter {
   /** Resolves a cancelling unit when no thread holds it (or when forced). */
   private settle(r: Running, force: boolean): void {
     if (this.running !== r) return;
-    if (!force && this.slots.some((s) => s?.busy)) return;
+    if (!force && (this.slots.some((s) => s?.busy) || this.retiring.some((s) => s.busy))) return;
     this.running = null;
     for (const s of this.slots) if (s) s.busy = false;
     r.resolve({ status: 'cancelled', hashes: Math.max(r.reported, force ? Number(Atomics.load(r.cursor, CUR_DONE)) : 0) });
@@ -223,6 +241,11 @@ export class WorkerPool extends EventEmitter {
         slot.busy = false;
         if (r.cancelling) this.settle(r, false);
       }
+    } else if (m.type === 'retired') {
+      slot.busy = false;
+      this.emit('retired', slot);
+      if (r && m.gen === r.gen && !r.cancelling && m.retries.length > 0) this.requeue(m.retries);
+      if (r?.cancelling) this.settle(r, false);
     } else if (m.type === 'failed') {
       slot.busy = false;
       this.emit('crash', k, m.message);
@@ -275,6 +298,73 @@ export class WorkerPool extends EventEmitter {
       const duty = Atomics.load(this.ctrl, ctrlDuty(k));
       if (duty > 0 && now - s.lastProgress > hangMs) this.onDeath(k, s, `no progress for ${now - s.lastProgress} ms`);
     });
+  }
+
+  /**
+   * Changes the number of hashing threads while a unit may be running, keeping the
+   * exact hash count: new threads join the running unit through its shared cursor;
+   * removed threads are parked, then asked to retire between two batches (when they
+   * hold no claim) and hand back any ranges they still owed, which another thread
+   * scans. The new threads start parked until the next setLevel() (the budget's
+   * ramp decides how fast they get work). Resolves when every change took effect.
+   */
+  setThreads(n: number): Promise<void> {
+    const next = this.resizing.then(() => this.resize(n));
+    this.resizing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async resize(n: number): Promise<void> {
+    if (!Number.isInteger(n) || n < 1 || n > this.maxThreads) throw new RangeError(`threads must be an integer within [1, ${this.maxThreads}]`);
+    if (this.stopped) throw new Error('the pool is stopped');
+    const current = this.slots.length;
+    if (n > current) {
+      for (let k = current; k < n; k++) Atomics.store(this.ctrl, ctrlDuty(k), 0);
+      await Promise.all(Array.from({ length: n - current }, (_, i) => this.spawn(current + i)));
+      const r = this.running;
+      if (r && !r.cancelling) for (let k = current; k < n; k++) this.sendUnit(this.slots[k].worker, []);
+    } else if (n < current) {
+      const leaving = this.slots.splice(n);
+      for (let k = n; k < current; k++) Atomics.store(this.ctrl, ctrlDuty(k), 0);
+      this.wake();
+      this.retiring.push(...leaving);
+      await Promise.all(leaving.map((slot, i) => this.retire(n + i, slot)));
+    }
+    this.setLevel(Math.min(this.level, n), this.periodMs);
+  }
+
+  /** Asks a removed thread to stop between batches, then terminates it. */
+  private retire(k: number, slot: Slot): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (hung: boolean) => {
+        clearTimeout(timer);
+        this.off('retired', onRetired);
+        slot.worker.removeAllListeners();
+        this.retiring = this.retiring.filter((s) => s !== slot);
+        const r = this.running;
+        if (hung && r) {
+          // Stuck inside a batch: its open claim is re-run like a crashed thread's.
+          const off = Number(Atomics.load(r.cursor, curClaimOff(k)));
+          if (off > 0) {
+            Atomics.store(r.cursor, curClaimOff(k), 0n);
+            if (!r.cancelling) this.requeue([[off - 1, Number(Atomics.load(r.cursor, curClaimLen(k)))]]);
+          }
+          slot.busy = false;
+          if (r.cancelling) this.settle(r, false);
+        }
+        void slot.worker.terminate().then(() => resolve(), () => resolve());
+      };
+      const onRetired = (s: Slot) => { if (s === slot) done(false); };
+      const timer = setTimeout(() => done(true), RETIRE_TIMEOUT_MS);
+      this.on('retired', onRetired);
+      slot.worker.postMessage({ type: 'retire' });
+    });
+  }
+
+  /** Hands ranges of the running unit to a live thread (merged into its current scan). */
+  private requeue(ranges: [number, number][]): void {
+    const slot = this.slots.find((s) => s?.ready);
+    if (slot && this.running) this.sendUnit(slot.worker, ranges);
   }
 
   /** Test hook: makes thread k crash on its next message. */
