@@ -130,7 +130,15 @@ export class Agent {
     try {
       const parsed = parseWorkPayload(msg.payload);
       for (const err of parsed.errors) this.publishEvent('error', err);
-      for (const unit of parsed.units) this.admit(unit);
+      for (const unit of parsed.units) {
+        // Per unit, so one refused element of an array does not drop the rest.
+        try {
+          this.admit(unit);
+        } catch (err) {
+          const e = toHashlingError(err);
+          this.publishEvent('error', e.unitId === undefined ? new HashlingError(e.code, e.message, unit.unit_id) : e);
+        }
+      }
     } catch (err) {
       this.publishEvent('error', toHashlingError(err));
     }
