@@ -15,13 +15,25 @@ import { BudgetLoop } from './budget/budgetLoop.ts';
 import { makeSensors } from './sensors/makeSensors.ts';
 import { hostFacts, VERSION } from './deviceInfo.ts';
 import { WorkerPool } from './pool/workerPool.ts';
+import { CommandServer } from './commands/commandServer.ts';
+import type { CommandHost } from './commands/host.ts';
+import { HaDiscovery } from './discovery/haDiscovery.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
 
 export interface AgentRuntime {
   agent: Agent;
   budget: BudgetLoop;
   link: MqttLink;
   pool: WorkerPool;
+  commands: CommandServer;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The JSON config file the agent was started with; config/set writes it when config.writable. */
+  configFile?: string;
+  /** Called by the `restart` command: stop cleanly and exit EXIT_RESTART (cli/agent.ts). */
+  onRestart?: () => void;
 }
 
 /** Runs the golden-vector self-test and picks the fastest passing kernel per algorithm. */
@@ -55,7 +67,7 @@ export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads
   return out;
 }
 
-export async function startAgent(config: HashlingConfig, log: (line: string) => void): Promise<AgentRuntime> {
+export async function startAgent(config: HashlingConfig, log: (line: string) => void, opts: StartOptions = {}): Promise<AgentRuntime> {
   const kernels = chooseKernels(log);
   if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
   const base = config.mqtt.base_topic;
@@ -80,30 +92,75 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     onEvent: (e) => agent?.reportEvent(e.type, e.code, e.message),
     onStateChange: () => agent?.publishState(true),
   });
+  const facts = hostFacts();
   agent = new Agent({
     config,
     link,
     pool,
     kernels,
-    info: { version: VERSION, ...hostFacts(), config_digest: configDigest(config), benchmark_hps: benchmarkKernels(kernels, config.hashing.threads) },
+    info: { version: VERSION, ...facts, groups: config.device.groups, config_digest: configDigest(config), benchmark_hps: benchmarkKernels(kernels, config.hashing.threads) },
     clock: { now: () => Date.now() },
     log,
     budget,
     verifySignature: publicKey ? (raw) => verifyUnitSignature(raw, publicKey) : undefined,
   });
+  const started = agent;
+  const host = commandHost(config, link, pool, budget, started, kernels, opts, log);
+  const commands = new CommandServer({ config, link, host, log });
+  const discovery = new HaDiscovery({ config, link, device: { version: VERSION, model: facts.model } });
   await agent.start();
   budget.start();
+  commands.start();
+  discovery.start();
   link.start();
-  const started = agent;
   return {
     agent: started,
     budget,
     link,
     pool,
+    commands,
     async stop() {
+      await commands.stop();
+      discovery.stop();
       await budget.stop();
       await started.stop();
       await pool.stop();
+    },
+  };
+}
+
+/** What the command handlers may touch, from the running parts (agent/commands/host.ts). */
+function commandHost(config: HashlingConfig, link: MqttLink, pool: WorkerPool, budget: BudgetLoop, agent: Agent,
+  kernels: Partial<Record<Algo, string>>, opts: StartOptions, log: (line: string) => void): CommandHost {
+  const events = deviceTopic(config.mqtt.base_topic, config.device.id, 'events');
+  return {
+    deviceId: config.device.id,
+    config,
+    configFile: opts.configFile,
+    now: () => Date.now(),
+    setPaused: (p) => agent.setPaused(p),
+    mode: () => agent.mode(),
+    publishState: () => agent.publishState(),
+    setBudget: (patch) => budget.setBudget(patch),
+    threads: () => pool.threads,
+    maxThreads: () => pool.maxThreads,
+    async setThreads(n) {
+      await pool.setThreads(n);
+      budget.setThreads(n);
+    },
+    kernels,
+    version: VERSION,
+    requestRestart() {
+      if (opts.onRestart) opts.onRestart();
+      else log('restart requested, but this process has no service hook; ignored');
+    },
+    event(type, code, message) {
+      if (type === 'info') {
+        log(`info ${code}: ${message}`);
+        link.publishVolatile(events, JSON.stringify({ v: 1, type, code, message, ts: Date.now() }), { qos: 1 });
+      } else {
+        agent.reportEvent(type, code as ErrorCode, message);
+      }
     },
   };
 }

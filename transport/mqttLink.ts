@@ -8,7 +8,7 @@
 // unbounded, and the outbox could not know what reached the broker.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IClientSubscribeOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { HashlingError } from '../protocol/errors.ts';
 import { topicMatches } from '../protocol/topics.ts';
 import { backoffDelay } from './backoff.ts';
@@ -80,7 +80,7 @@ export function redactUrl(raw: string): string {
 export class MqttLink extends EventEmitter {
   private readonly opts: LinkOptions;
   private client: MqttClient | null = null;
-  private readonly subs = new Map<string, 0 | 1 | 2>();
+  private readonly subs = new Map<string, IClientSubscribeOptions>();
   private readonly handlers: { filter: string; fn: Handler }[] = [];
   private readonly retained = new Map<string, string>();
   private readonly outbox: OutboxEntry[] = [];
@@ -121,10 +121,16 @@ export class MqttLink extends EventEmitter {
     });
   }
 
-  subscribe(filter: string, qos: 0 | 1 | 2, fn: Handler): void {
-    this.subs.set(filter, qos);
+  /**
+   * `rap` (MQTT 5 Retain As Published, §3.8.3.1) keeps the retain flag on messages
+   * forwarded live, so a handler can tell a retained publish from a normal one;
+   * MQTT 3.1.1 brokers clear it on live delivery and ignore the option.
+   */
+  subscribe(filter: string, qos: 0 | 1 | 2, fn: Handler, opts: { rap?: boolean } = {}): void {
+    const sub: IClientSubscribeOptions = { qos, ...(opts.rap ? { rap: true } : {}) };
+    this.subs.set(filter, sub);
     this.handlers.push({ filter, fn });
-    this.client?.subscribe(filter, { qos });
+    this.client?.subscribe(filter, sub);
   }
 
   /** Publishes a retained message now and again after every reconnect. */
@@ -221,7 +227,7 @@ export class MqttLink extends EventEmitter {
       this.connectedFlag = true;
       if (this.attempt > 0) this.log(`connected to ${redactUrl(this.opts.broker.url)} after ${this.attempt} retries`);
       this.attempt = 0;
-      for (const [filter, qos] of this.subs) client.subscribe(filter, { qos });
+      for (const [filter, sub] of this.subs) client.subscribe(filter, sub);
       for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
       // A fresh client has nothing in flight: whatever an old client never settled
       // (e.g. queued inside MQTT.js as its socket died) is sent again now.

@@ -71,6 +71,8 @@ export interface BudgetSnapshot {
     level: number;
     threads: number;
     paused: boolean;
+    /** budget.temp_target_c in force (budget/set changes it; Home Assistant's number entity reads it here). */
+    temp_target_c: number;
     profile: ProfileName;
     setpoints: Setpoints | null;
     /** Sensors currently faulty, name → message. */
@@ -230,6 +232,7 @@ export class BudgetLoop {
         level,
         threads: this.threads,
         paused: this.paused,
+        temp_target_c: (this.budget ?? (this.o.config.budget as unknown as BudgetConfig)).temp_target_c,
         profile: this.o.sensors.profile,
         setpoints: this.last.setpoints,
         sensor_faults: { ...this.faults },
