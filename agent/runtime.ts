@@ -19,6 +19,8 @@ import { CommandServer } from './commands/commandServer.ts';
 import type { CommandHost } from './commands/host.ts';
 import { HaDiscovery } from './discovery/haDiscovery.ts';
 import type { ErrorCode } from '../protocol/errors.ts';
+import { HealthFile } from './healthFile.ts';
+import type { HealthSection } from '../config/health.ts';
 
 export interface AgentRuntime {
   agent: Agent;
@@ -113,6 +115,13 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
   commands.start();
   discovery.start();
   link.start();
+  // The status file behind `hashling health` (container HEALTHCHECK), when health.state_dir is set.
+  const h = config.health as unknown as HealthSection | undefined;
+  const health = h?.state_dir ? new HealthFile({
+    dir: h.state_dir, role: 'agent', intervalMs: h.interval_s * 1000, log,
+    snapshot: () => ({ connected: link.connected, detail: { device_id: id, mode: started.mode(), outbox: link.outboxLength, threads: pool.threads, version: VERSION } }),
+  }) : null;
+  health?.start();
   return {
     agent: started,
     budget,
@@ -122,6 +131,7 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     async stop() {
       await commands.stop();
       discovery.stop();
+      await health?.stop();
       await budget.stop();
       await started.stop();
       await pool.stop();

@@ -5,6 +5,8 @@
 import { loadConfig } from '../config/load.ts';
 import { createCoordinator } from '../coordinator/fromConfig.ts';
 import { toHashlingError } from '../protocol/errors.ts';
+import { HealthFile } from '../agent/healthFile.ts';
+import type { HealthSection } from '../config/health.ts';
 import { EXIT_CONFIG, stderrLog } from './log.ts';
 
 /** Folds every `--pool X` into one `--pools X,Y` that the config schema reads. */
@@ -28,8 +30,10 @@ export async function coordinatorCommand(argv: string[]): Promise<number> {
   }
   const log = stderrLog('coordinator');
   let coordinator;
+  let h: HealthSection | undefined;
   try {
     const config = loadConfig({ argv: foldPoolFlags(argv) });
+    h = config.health as unknown as HealthSection | undefined;
     coordinator = createCoordinator(config, { log });
   } catch (err) {
     const e = toHashlingError(err);
@@ -44,12 +48,20 @@ export async function coordinatorCommand(argv: string[]): Promise<number> {
     await coordinator.stop().catch(() => undefined);
     return e.code === 'E_CONFIG' ? EXIT_CONFIG : 1;
   }
+  const started = coordinator;
+  // The status file behind `hashling health --role coordinator`, when health.state_dir is set.
+  const health = h?.state_dir ? new HealthFile({
+    dir: h.state_dir, role: 'coordinator', intervalMs: h.interval_s * 1000, log,
+    snapshot: () => ({ connected: started.connected, detail: { devices_online: started.fleetView?.onlineCount ?? 0 } }),
+  }) : null;
+  health?.start();
   log('running; Ctrl-C to stop');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   log('stopping');
+  await health?.stop();
   await coordinator.stop();
   return 0;
 }

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   selftest: { run: async () => selftestCommand, help: 'check every hash kernel against golden vectors' },
   bench: { run: async () => (await import('./bench.ts')).benchCommand, help: 'benchmark the kernels: --algo A --threads N --seconds S --json --all' },
   coordinator: { run: async () => (await import('./coordinator.ts')).coordinatorCommand, help: 'the pool side: Stratum V1 upstream (--pool URL, repeatable) or --source demo; carves, verifies, forwards' },
+  simulate: { run: async () => (await import('./simulate.ts')).simulateCommand, help: 'N virtual agents against a broker for load tests: --devices N --hashrate H --broker URL' },
+  health: { run: async () => (await import('./health.ts')).healthCommand, help: 'exit 0 when the local agent/coordinator status file is fresh and connected (container HEALTHCHECK)' },
   keygen: { run: async () => (await import('./keygen.ts')).keygenCommand, help: 'write an Ed25519 key pair for signing work units' },
 };
 

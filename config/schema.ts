@@ -7,6 +7,7 @@ import { budget } from './budget.ts';
 import { sensors } from './sensors.ts';
 import { coordinator } from './coordinator.ts';
 import { work } from './work.ts';
+import { health } from './health.ts';
 import { commands, configSection, discovery } from './commands.ts';
 
 export interface KeySpec {
@@ -70,7 +71,7 @@ const demo: SectionSpec = {
 };
 
 /** Every section, in the order the README lists them. Components add theirs here. */
-export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors, work, coordinator, commands, config: configSection, discovery };
+export const SECTIONS: Record<string, SectionSpec> = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors, work, coordinator, commands, config: configSection, discovery, health };
 
 /** HASHLING_<SECTION>_<KEY>, the env var of a key. */
 export function envName(section: string, key: string): string {

@@ -33,6 +33,23 @@ export interface CoordinatorDeps {
   now?: () => number;
   /** Test hook: deterministic extranonce2/version bits for replaying a recorded share. */
   carver?: CarverOptions;
+  /**
+   * Observation hook, called once per `shares` message after its verdict (the
+   * fleet bench measures share publish → verification latency with it). Must be
+   * cheap: it runs on the verification path.
+   */
+  onShareVerdict?: (e: ShareVerdictEvent) => void;
+}
+
+/** What onShareVerdict receives. `sent_ts` is the share's own `ts` (device clock), when present. */
+export interface ShareVerdictEvent {
+  device_id: string;
+  unit_id: string | null;
+  nonce: number | null;
+  ok: boolean;
+  reason: string | null;
+  sent_ts: number | null;
+  verified_at: number;
 }
 
 /** Wire form of a unit (docs/protocol.md, "work"). */
@@ -82,6 +99,11 @@ export class Coordinator {
 
   private log(line: string): void {
     this.d.log?.(line);
+  }
+
+  /** True while the broker link is up (health checks). */
+  get connected(): boolean {
+    return this.link?.connected ?? false;
   }
 
   /** Read-only view for tests and the demo's status line. */
@@ -183,8 +205,16 @@ export class Coordinator {
         return;
       case 'shares': {
         const claim = parseShareClaim(body);
-        if (!claim) { this.fleet!.onMalformedShare(id, now); return; }
+        if (!claim) {
+          this.fleet!.onMalformedShare(id, now);
+          this.d.onShareVerdict?.({ device_id: id, unit_id: null, nonce: null, ok: false, reason: 'malformed', sent_ts: typeof o.ts === 'number' ? o.ts : null, verified_at: this.now() });
+          return;
+        }
         const r = this.fleet!.onShare(id, claim, now);
+        this.d.onShareVerdict?.({
+          device_id: id, unit_id: claim.unit_id, nonce: claim.nonce, ok: r.verdict.ok, reason: r.verdict.ok ? null : r.verdict.reason,
+          sent_ts: typeof o.ts === 'number' ? o.ts : null, verified_at: this.now(),
+        });
         if (!r.verdict.ok) {
           this.log(`share from ${id} rejected: ${r.verdict.reason} (${r.verdict.detail})`);
           return;

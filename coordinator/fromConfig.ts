@@ -6,7 +6,7 @@ import type { CoordinatorSection } from '../config/coordinator.ts';
 import type { HashlingConfig } from '../config/load.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { decodeBase64 } from '../protocol/signing.ts';
-import { Coordinator } from './coordinator.ts';
+import { Coordinator, type ShareVerdictEvent } from './coordinator.ts';
 import { DemoSource } from './demoSource.ts';
 import type { JobSource } from './source.ts';
 import { StratumPoolSet } from './stratum/poolSet.ts';
@@ -50,11 +50,13 @@ export interface CreateOptions {
   log?: (line: string) => void;
   /** Overrides the configured source (the demo passes its own DemoSource). */
   source?: JobSource;
+  /** Observation hook per share verdict (bench/fleet.ts); see CoordinatorDeps. */
+  onShareVerdict?: (e: ShareVerdictEvent) => void;
 }
 
 /** Throws E_CONFIG before anything starts when the config cannot work. */
 export function createCoordinator(config: HashlingConfig, opts: CreateOptions = {}): Coordinator {
   return new Coordinator({
-    config, source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log,
+    config, source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
   });
 }

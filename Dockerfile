@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+# hashling: one image for the agent (default) and the coordinator (`coordinator …`).
+#
+#   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 -t hashling:0.1.0 .
+#   docker run --rm --init hashling:0.1.0 agent --broker mqtt://broker:1883 --device-id pi-01
+#
+# node:20-bookworm-slim still publishes linux/arm/v7 (Pi 2/3 with 32-bit OS, Zero 2 W),
+# next to amd64 and arm64; Alpine's musl builds of Node are not published for arm/v7.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- deps: production dependencies only. tsx is one of them: hashling runs its
+# TypeScript sources through tsx's loader (bin/hashling.js), there is no build step.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# --- runtime
+FROM ${NODE_IMAGE}
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="hashling" \
+      org.opencontainers.image.description="MQTT-managed micro-mining agent for IoT fleets, and its pool-side coordinator" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.source="https://github.com/hashling/hashling"
+# tini as PID 1: forwards SIGTERM to node (clean `offline` status) and reaps the
+# vcgencmd children the Raspberry Pi sensors spawn.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 hashling \
+ && useradd --system --uid 10001 --gid hashling --groups video --home-dir /var/lib/hashling --no-create-home --shell /usr/sbin/nologin hashling \
+ && install -d -o hashling -g hashling -m 0750 /var/lib/hashling \
+ && install -d -o root -g hashling -m 0750 /etc/hashling
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY cli ./cli
+COPY agent ./agent
+COPY kernels ./kernels
+COPY coordinator ./coordinator
+COPY config ./config
+COPY protocol ./protocol
+COPY transport ./transport
+COPY simulator ./simulator
+# bench/kernels.ts measures the benchmark_hps an agent advertises in `info`.
+COPY bench ./bench
+RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling
+ENV NODE_ENV=production \
+    HASHLING_HEALTH_STATE_DIR=/var/lib/hashling \
+    HASHLING_SENSORS_SYSFS_ROOT=/sys
+USER hashling:hashling
+VOLUME ["/var/lib/hashling"]
+# The process's own status file (health.state_dir): fresh, alive, broker reachable
+# within health.max_offline_s. `hashling health` picks the agent's or the
+# coordinator's file, whichever runs here.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=90s --retries=3 \
+  CMD ["node", "/app/bin/hashling.js", "health"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/hashling.js"]
+CMD ["agent"]

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Installs (or removes) hashling on an existing Debian/Raspberry Pi OS device.
+# It needs the source tree beside it, so over SSH copy a checkout or release
+# tarball first (deploy/README.md), then on the device:
+#   sudo ./deploy/install.sh [--role agent|coordinator] [--config FILE]
+#        [--password-file FILE] [--ca FILE] [--no-start]
+#   sudo ./deploy/install.sh --uninstall [--purge]
+# Idempotent: running it again with the same inputs changes nothing; an existing
+# /etc/hashling config is never overwritten (use --force-config).
+set -euo pipefail
+
+ROLE=agent
+SOURCE=""
+CONFIG=""
+PASSWORD_FILE=""
+CA_FILE=""
+START=1
+UNINSTALL=0
+PURGE=0
+FORCE_CONFIG=0
+SKIP_DEPS=0
+# Tests install into a scratch tree; then no user, no systemctl.
+ROOT="${HASHLING_INSTALL_ROOT:-}"
+
+usage() {
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  exit "${1:-0}"
+}
+
+die() {
+  printf 'install.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+say() {
+  printf 'install.sh: %s\n' "$*"
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --role) ROLE="${2:?--role needs agent or coordinator}"; shift 2 ;;
+    --source) SOURCE="${2:?--source needs a directory}"; shift 2 ;;
+    --config) CONFIG="${2:?--config needs a file}"; shift 2 ;;
+    --password-file) PASSWORD_FILE="${2:?--password-file needs a file}"; shift 2 ;;
+    --ca) CA_FILE="${2:?--ca needs a file}"; shift 2 ;;
+    --no-start) START=0; shift ;;
+    --force-config) FORCE_CONFIG=1; shift ;;
+    --skip-deps) SKIP_DEPS=1; shift ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --purge) PURGE=1; shift ;;
+    -h|--help) usage 0 ;;
+    *) printf 'install.sh: unknown option %s\n' "$1" >&2; usage 64 ;;
+  esac
+done
+
+case "$ROLE" in
+  agent|coordinator) ;;
+  *) die "--role must be agent or coordinator, not $ROLE" ;;
+esac
+
+APP="$ROOT/opt/hashling"
+ETC="$ROOT/etc/hashling"
+STATE="$ROOT/var/lib/hashling"
+UNITS="$ROOT/etc/systemd/system"
+UNIT="hashling-$ROLE.service"
+
+# Set when code, unit or config changed: the running service is restarted only then.
+CHANGED=0
+
+# Real system changes only when installing into /.
+system() {
+  if [ -z "$ROOT" ]; then "$@"; else say "(root $ROOT) skipped: $*"; fi
+}
+
+if [ -z "$ROOT" ] && [ "$(id -u)" -ne 0 ]; then
+  die "run as root (sudo)"
+fi
+
+if [ "$UNINSTALL" -eq 1 ]; then
+  for u in hashling-agent.service hashling-coordinator.service; do
+    if [ -f "$UNITS/$u" ]; then
+      system systemctl disable --now "$u" || true
+      rm -f "$UNITS/$u"
+      say "removed $u"
+    fi
+  done
+  system systemctl daemon-reload || true
+  rm -rf "$APP" "$APP.new"
+  if [ "$PURGE" -eq 1 ]; then
+    rm -rf "$ETC" "$STATE" "$ROOT/var/cache/hashling"
+    if [ -z "$ROOT" ] && id hashling >/dev/null 2>&1; then
+      userdel hashling || true
+    fi
+    say "purged config, state and the hashling user"
+  else
+    say "kept $ETC and $STATE (use --purge to remove them)"
+  fi
+  exit 0
+fi
+
+# The source tree: the checkout this script belongs to, unless --source.
+if [ -z "$SOURCE" ]; then
+  SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+fi
+if [ ! -f "$SOURCE/package.json" ] || [ ! -f "$SOURCE/bin/hashling.js" ]; then
+  die "$SOURCE is not a hashling source tree"
+fi
+
+if [ "$SKIP_DEPS" -eq 0 ]; then
+  command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 20 first (deploy/README.md)"
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 20 ] || die "Node.js $major is too old: hashling needs >= 20"
+  command -v npm >/dev/null 2>&1 || die "npm not found (Debian: apt-get install npm)"
+fi
+
+# 1. The service user (system account, no login, video group for vcgencmd).
+if [ -z "$ROOT" ]; then
+  if ! id hashling >/dev/null 2>&1; then
+    useradd --system --home-dir /var/lib/hashling --no-create-home --shell /usr/sbin/nologin --user-group hashling
+    say "created user hashling"
+  fi
+  if getent group video >/dev/null 2>&1 && ! id -nG hashling | tr ' ' '\n' | grep -qx video; then
+    usermod -a -G video hashling
+    say "added hashling to group video"
+  fi
+fi
+
+# 2. The code, replaced as a whole: build beside, then swap, so a failed npm ci
+#    leaves the running version untouched.
+version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$SOURCE/package.json" | head -n 1)"
+stamp="$version $(cd "$SOURCE" && cat package-lock.json bin/hashling.js | cksum | cut -d' ' -f1)"
+if [ -f "$APP/.install-stamp" ] && [ "$(cat "$APP/.install-stamp")" = "$stamp" ] && [ -z "$(cd "$SOURCE" && find agent bin bench cli config coordinator kernels protocol simulator transport -newer "$APP/.install-stamp" -type f 2>/dev/null | head -n 1)" ]; then
+  say "hashling $version already installed in $APP"
+else
+  rm -rf "$APP.new"
+  mkdir -p "$APP.new"
+  for d in agent bench bin cli config coordinator kernels protocol simulator transport; do
+    if [ -d "$SOURCE/$d" ]; then cp -R "$SOURCE/$d" "$APP.new/$d"; fi
+  done
+  cp "$SOURCE/package.json" "$SOURCE/package-lock.json" "$APP.new/"
+  if [ "$SKIP_DEPS" -eq 0 ]; then
+    (cd "$APP.new" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+  printf '%s\n' "$stamp" > "$APP.new/.install-stamp"
+  rm -rf "$APP.old"
+  if [ -d "$APP" ]; then mv "$APP" "$APP.old"; fi
+  mv "$APP.new" "$APP"
+  rm -rf "$APP.old"
+  CHANGED=1
+  say "installed hashling $version in $APP"
+fi
+
+# 3. Config, credentials and state directories (never overwriting an operator's config).
+install -d -m 0750 "$ETC" "$STATE"
+system chown root:hashling "$ETC"
+system chown hashling:hashling "$STATE"
+put_secret() { # src dest mode
+  if [ -n "$1" ]; then
+    if [ ! -f "$2" ] || [ "$FORCE_CONFIG" -eq 1 ]; then
+      install -m "$3" "$1" "$2"
+      system chown root:hashling "$2"
+      CHANGED=1
+      say "wrote $2"
+    elif ! cmp -s "$1" "$2"; then
+      say "kept existing $2 (differs from $1; --force-config replaces it)"
+    fi
+  fi
+}
+put_secret "$CONFIG" "$ETC/$ROLE.json" 0640
+put_secret "$PASSWORD_FILE" "$ETC/broker.password" 0640
+put_secret "$CA_FILE" "$ETC/ca.crt" 0644
+
+# 4. The systemd unit.
+mkdir -p "$UNITS"
+if ! cmp -s "$SOURCE/deploy/systemd/$UNIT" "$UNITS/$UNIT"; then
+  install -m 0644 "$SOURCE/deploy/systemd/$UNIT" "$UNITS/$UNIT"
+  system systemctl daemon-reload
+  CHANGED=1
+  say "installed $UNIT"
+fi
+
+if [ ! -f "$ETC/$ROLE.json" ]; then
+  say "no $ETC/$ROLE.json yet: write it (see deploy/README.md), then: systemctl enable --now $UNIT"
+elif [ "$START" -eq 1 ]; then
+  system systemctl enable --now "$UNIT"
+  # A re-run after an update must load the new code; an unchanged re-run leaves it alone.
+  if [ "$CHANGED" -eq 1 ]; then
+    system systemctl restart "$UNIT"
+    say "$UNIT enabled and restarted"
+  else
+    say "$UNIT enabled; nothing changed"
+  fi
+fi
