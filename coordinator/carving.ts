@@ -42,6 +42,13 @@ export interface CarverOptions {
   firstExtranonce2?: bigint;
   /** Version bits given to every unit when the pool negotiated rolling. Default 0. */
   versionBits?: number;
+  /**
+   * Prepended to unit ids. Job ids repeat across coordinator restarts (demo
+   * jobs count from 1, Stratum sessions from 1, pools reuse job ids), and an
+   * agent ignores a unit_id it has seen: without a per-instance prefix a
+   * restarted coordinator's first units were all dropped as duplicates.
+   */
+  unitIdPrefix?: string;
 }
 
 /**
@@ -67,9 +74,11 @@ export class JobCarver {
   private counter: bigint;
   private readonly limit: bigint;
   private readonly versionBits: number;
+  private readonly prefix: string;
 
   constructor(job: SourceJob, opts: CarverOptions = {}) {
     this.job = job;
+    this.prefix = opts.unitIdPrefix ? `${opts.unitIdPrefix}-` : '';
     this.counter = opts.firstExtranonce2 ?? 0n;
     this.limit = 1n << BigInt(8 * job.extranonce2Size);
     this.versionBits = job.versionMask === null ? 0 : (opts.versionBits ?? 0) & job.versionMask;
@@ -90,7 +99,7 @@ export class JobCarver {
     });
     const count = Math.min(NONCE_SPACE, Math.max(1, Math.floor(req.nonceCount)));
     return {
-      unitId: `${this.job.id}-${n.toString(36)}`,
+      unitId: `${this.prefix}${this.job.id}-${n.toString(36)}`,
       job: this.job,
       deviceId: req.deviceId,
       extranonce2,

@@ -117,7 +117,9 @@ export class Coordinator {
     const cfg = this.cfg;
     this.fleet = new Fleet({
       unitSeconds: cfg.unit_seconds, shareIntervalS: cfg.share_interval_s, initialHashrateHps: cfg.initial_hashrate_hps,
-      hashAt: this.d.hashAt ?? (await resolveHashAt()), carver: this.d.carver,
+      hashAt: this.d.hashAt ?? (await resolveHashAt()),
+      // Unit ids unique to this run: agents drop a unit_id they have seen before.
+      carver: { unitIdPrefix: randomBytes(3).toString('hex'), ...this.d.carver },
     });
     const statusTopic = deviceTopic(this.base, COORDINATOR_ID, 'status');
     this.link = new MqttLink({

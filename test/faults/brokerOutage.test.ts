@@ -1,0 +1,96 @@
+// Fault: the broker is SIGKILLed for 30 s while an agent hashes a coordinator's
+// unit, then restarted. The agent keeps hashing through the outage; every share
+// it found (counted per unit against its results) is published after the
+// reconnect; the coordinator reconnects and issues and verifies new work.
+//
+// The observer holds a persistent session (clean: false) on a broker with
+// persistence autosaved every second and unlimited queues, so whatever the
+// agent publishes after the restart reaches it even if the agent is back first.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
+import { spawnCoordinator } from '../helpers/coordinatorProcess.ts';
+import { Collector } from '../helpers/collector.ts';
+import { coolSysfs } from '../helpers/coolSysfs.ts';
+
+const OUTAGE_MS = 30_000;
+let broker: Broker;
+let agent: AgentProcess;
+let coordinator: AgentProcess;
+
+before(async () => {
+  broker = await startMosquitto({ persistence: true, extraConfig: 'max_queued_messages 0\nautosave_interval 1\nautosave_on_changes false\n' });
+  coordinator = spawnCoordinator(broker.url, {
+    // Units of ~12 s, two outstanding: the agent has ~24 s of work queued when the broker dies.
+    HASHLING_COORDINATOR_UNIT_SECONDS: '12',
+    HASHLING_COORDINATOR_SHARE_INTERVAL_S: '0.5',
+  });
+  agent = spawnAgent(['--broker', broker.url, '--device-id', 'outage30', '--threads', '1'], {
+    HASHLING_SENSORS_SYSFS_ROOT: coolSysfs().root,
+    HASHLING_BROKER_RECONNECT_MIN_MS: '500',
+    HASHLING_BROKER_RECONNECT_MAX_MS: '1000',
+    HASHLING_BROKER_KEEPALIVE_S: '2',
+  });
+});
+
+after(async () => {
+  agent.proc.kill('SIGKILL');
+  coordinator.proc.kill('SIGKILL');
+  await broker.stop();
+});
+
+test('a 30 s broker outage loses no share and the coordinator resumes', { timeout: 150_000 }, async () => {
+  const c = await Collector.connect(broker.url, ['hashling/outage30/#', 'hashling/coordinator/stats'], { clientId: 'outage30-observer', clean: false });
+  try {
+    const first = await c.wait('hashling/outage30/state', (j) => j.mode === 'hashing' && typeof j.unit_id === 'string', 40_000);
+    await c.wait('hashling/outage30/shares', () => true, 20_000);
+    await new Promise((r) => setTimeout(r, 2000)); // the observer's session is autosaved
+    const killedAt = Date.now();
+    await broker.kill();
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    const restartedAt = Date.now();
+    await broker.restart();
+
+    // The coordinator comes back and sends new units (clean, so the agent
+    // reports the ones it was hashing as cancelled with their share counts).
+    await c.wait('hashling/outage30/work', (_j, m) => m.at > restartedAt, 30_000);
+    const unitsBefore = new Set(c.on('hashling/outage30/shares').filter((m) => m.json.ts < restartedAt).map((m) => m.json.unit_id));
+    unitsBefore.add(first.json.unit_id);
+    // Every unit hashed around the outage has its result, with the count of its shares.
+    for (const u of unitsBefore) await c.wait('hashling/outage30/results', (j) => j.unit_id === u, 30_000);
+    const uniqueShares = (u: string) => new Set(c.on('hashling/outage30/shares').filter((m) => m.json.unit_id === u).map((m) => m.json.nonce)).size;
+    const duringOutage = c.on('hashling/outage30/shares').filter((m) => m.json.ts > killedAt && m.json.ts < restartedAt);
+    // QoS 1 redeliveries to the observer may trail the result a little.
+    for (let i = 0; i < 50; i++) {
+      const missing = [...unitsBefore].some((u) => uniqueShares(u) < c.on('hashling/outage30/results').find((m) => m.json.unit_id === u)!.json.shares);
+      if (!missing) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    let claimed = 0;
+    let seen = 0;
+    for (const u of unitsBefore) {
+      const r = c.on('hashling/outage30/results').find((m) => m.json.unit_id === u)!.json;
+      claimed += r.shares;
+      seen += uniqueShares(u);
+      assert.equal(uniqueShares(u), r.shares, `unit ${u}: result says ${r.shares} shares, ${uniqueShares(u)} delivered`);
+    }
+    assert.ok(duringOutage.length >= 5, `the agent kept hashing and finding shares while the broker was down (${duringOutage.length})`);
+    // Published only once the broker was back.
+    assert.ok(duringOutage.every((m) => m.at >= restartedAt));
+
+    // The coordinator verifies shares of units it issued after the restart.
+    const newUnits = new Set(c.on('hashling/outage30/work').filter((m) => m.at > restartedAt).flatMap((m) => (Array.isArray(m.json) ? m.json : [m.json]).map((u: { unit_id: string }) => u.unit_id)));
+    await c.wait('hashling/outage30/shares', (j) => newUnits.has(j.unit_id), 30_000);
+    const accepted = (m: { json: any }) => m.json?.devices?.outage30?.accepted ?? 0;
+    const before = accepted(await c.wait('hashling/coordinator/stats', (_j, m) => m.at > restartedAt, 15_000));
+    await c.wait('hashling/coordinator/stats', (j) => (j?.devices?.outage30?.accepted ?? 0) > before, 30_000);
+    const online = await c.wait('hashling/outage30/status', (j, m) => j.state === 'online' && m.at > restartedAt, 10_000);
+    assert.equal(online.json.state, 'online');
+    process.stdout.write(`# outage ${OUTAGE_MS} ms: ${duringOutage.length} shares found while down; ${seen}/${claimed} shares of the ${unitsBefore.size} affected units delivered\n`);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- agent\n${agent.output().slice(-2000)}\n--- coordinator\n${coordinator.output().slice(-2000)}`);
+  } finally {
+    await c.close();
+  }
+});
