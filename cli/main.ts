@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   coordinator: { run: async () => (await import('./coordinator.ts')).coordinatorCommand, help: 'the pool side: Stratum V1 upstream (--pool URL, repeatable) or --source demo; carves, verifies, forwards' },
   simulate: { run: async () => (await import('./simulate.ts')).simulateCommand, help: 'N virtual agents against a broker for load tests: --devices N --hashrate H --broker URL' },
   health: { run: async () => (await import('./health.ts')).healthCommand, help: 'exit 0 when the local agent/coordinator status file is fresh and connected (container HEALTHCHECK)' },
+  fleet: { run: async () => (await import('./fleet.ts')).fleetCommand, help: 'the operator view over the broker: fleet list | watch | cmd <id|group:<g>|all> <verb> [json]' },
   keygen: { run: async () => (await import('./keygen.ts')).keygenCommand, help: 'write an Ed25519 key pair for signing work units' },
 };
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
-import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
+import { BIN, spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 
 const run = promisify(execFile);
@@ -170,6 +170,27 @@ describe('fleet commands over a real broker', { timeout: 180_000 }, () => {
     const before = c.on('homeassistant/device/cmd-a/config').length;
     await c.publish('homeassistant/status', 'online');
     await c.wait('homeassistant/device/cmd-a/config', () => c.on('homeassistant/device/cmd-a/config').length > before);
+  });
+
+  test('hashling fleet lists the devices and collects a group command\'s answers, naming who did not answer', async () => {
+    const fleet = (...args: string[]) => run(process.execPath, [BIN, 'fleet', ...args, '--broker', broker.url], { timeout: 30_000 }).then(
+      (r) => ({ code: 0, out: r.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));
+    const list = await fleet('list', '--wait', '1.5');
+    assert.equal(list.code, 0);
+    for (const id of ['cmd-a', 'cmd-b', 'cmd-c']) assert.match(list.out, new RegExp(`^${id}\\s+(hashing|idle|paused|throttled)\\s`, 'm'));
+    assert.match(list.out, /^DEVICE\s+STATE\s+HASHRATE/);
+    const grp = await fleet('cmd', 'group:g1', 'ping', '{}');
+    assert.equal(grp.code, 0, grp.out);
+    assert.match(grp.out, /^cmd-a\s+ok/m);
+    assert.match(grp.out, /^cmd-b\s+ok/m);
+    assert.doesNotMatch(grp.out, /cmd-c/);
+    assert.match(grp.out, /2 answered/);
+    const bad = await fleet('cmd', 'cmd-c', 'threads/set', '{"threads":0}');
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /cmd-c\s+error E_BAD_COMMAND/);
+    const ghost = await fleet('cmd', 'nosuch', 'ping', '--timeout', '1');
+    assert.equal(ghost.code, 2);
+    assert.match(ghost.out, /no answer from 1: nosuch/);
   });
 
   test('config/set persists to the config file when writable, and restart exits 75 for the service manager', async () => {
