@@ -20,7 +20,17 @@ export const LIVE_KEYS: readonly string[] = [
   ...Object.keys(SECTIONS.budget).map((k) => `budget.${k}`),
   'hashing.threads',
   'commands.rate_per_min', 'commands.burst', 'commands.identify_s',
-  'config.writable',
+];
+
+/**
+ * Keys config/set refuses: the trust anchors. Whoever holds an operator account
+ * may tune and move devices, but must not be able to switch on remote writes,
+ * replace the coordinator's signing key, or drop the broker's TLS pinning (which
+ * would let a leaked operator password hand the fleet to another broker or job
+ * source). These change only in the config file, env or flags on the device.
+ */
+export const REMOTE_LOCKED: readonly string[] = [
+  'config.writable', 'work.coordinator_public_key', 'broker.allow_insecure', 'broker.ca', 'broker.cert', 'broker.key',
 ];
 
 /**
@@ -61,6 +71,7 @@ export function configPatchProblems(current: HashlingConfig, patch: ConfigPatch)
   for (const [path, v] of Object.entries(patch)) {
     const [s, k, extra] = path.split('.');
     if (extra !== undefined || !SECTIONS[s] || !SECTIONS[s][k]) problems.push(`${path}: unknown key`);
+    else if (REMOTE_LOCKED.includes(path)) problems.push(`${path}: not settable over MQTT (a trust anchor); change it in the device's config file`);
     else known[path] = v;
   }
   const merged = withPatch(current as unknown as Record<string, unknown>, known);

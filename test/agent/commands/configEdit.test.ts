@@ -27,6 +27,7 @@ test('every problem of a patch is listed, from the same schema as the config fil
     [{ 'device.groups': ['bad group'] }, [/^device\.groups:/]],
     [{ 'device.id': 'all' }, [/reserved/]],
     [{ 'budget.schedule': [{ from: '25:00', to: '01:00' }] }, [/^budget\.schedule:/]],
+    [{ 'config.writable': true, 'work.coordinator_public_key': '', 'broker.ca': '' }, [/^config\.writable: not settable over MQTT/, /^work\.coordinator_public_key: not settable/, /^broker\.ca: not settable/]],
   ];
   for (const [patch, want] of table) {
     const got = configPatchProblems(config, patch);
