@@ -225,6 +225,10 @@ export class MqttLink extends EventEmitter {
     client.on('connect', () => {
       if (this.client !== client) return;
       this.connectedFlag = true;
+      // Nagle + the broker's delayed ACK held every answer written right after a
+      // PUBACK for ~40 ms (the fuzz fault test measured 50-60 ms per work payload
+      // answered; docs/reliability.md). MQTT packets are whole messages: send now.
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       if (this.attempt > 0) this.log(`connected to ${redactUrl(this.opts.broker.url)} after ${this.attempt} retries`);
       this.attempt = 0;
       for (const [filter, sub] of this.subs) client.subscribe(filter, sub);
