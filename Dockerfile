@@ -46,6 +46,7 @@ COPY config ./config
 COPY protocol ./protocol
 COPY transport ./transport
 COPY simulator ./simulator
+COPY fleet ./fleet
 # bench/kernels.ts measures the benchmark_hps an agent advertises in `info`.
 COPY bench ./bench
 RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling

@@ -129,12 +129,12 @@ fi
 #    leaves the running version untouched.
 version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$SOURCE/package.json" | head -n 1)"
 stamp="$version $(cd "$SOURCE" && cat package-lock.json bin/hashling.js | cksum | cut -d' ' -f1)"
-if [ -f "$APP/.install-stamp" ] && [ "$(cat "$APP/.install-stamp")" = "$stamp" ] && [ -z "$(cd "$SOURCE" && find agent bin bench cli config coordinator kernels protocol simulator transport -newer "$APP/.install-stamp" -type f 2>/dev/null | head -n 1)" ]; then
+if [ -f "$APP/.install-stamp" ] && [ "$(cat "$APP/.install-stamp")" = "$stamp" ] && [ -z "$(cd "$SOURCE" && find agent bench bin cli config coordinator fleet kernels protocol simulator transport -newer "$APP/.install-stamp" -type f 2>/dev/null | head -n 1)" ]; then
   say "hashling $version already installed in $APP"
 else
   rm -rf "$APP.new"
   mkdir -p "$APP.new"
-  for d in agent bench bin cli config coordinator kernels protocol simulator transport; do
+  for d in agent bench bin cli config coordinator fleet kernels protocol simulator transport; do
     if [ -d "$SOURCE/$d" ]; then cp -R "$SOURCE/$d" "$APP.new/$d"; fi
   done
   cp "$SOURCE/package.json" "$SOURCE/package-lock.json" "$APP.new/"

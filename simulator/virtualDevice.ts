@@ -110,12 +110,14 @@ export class VirtualDevice {
       random: this.o.random,
     });
     this.link = link;
-    link.setRetained(this.topic('status'), statusPayload('online', this.now()));
     link.setRetained(this.topic('info'), JSON.stringify({
       v: 1, version: this.o.version, platform: 'simulated', arch: process.arch, model: 'hashling simulator', cores: 1, mem_mb: 0,
       algorithms: ['sha256d'], kernels: { sha256d: 'simulated' }, threads: 1, benchmark_hps: { sha256d: this.o.hashrateHps },
       config_digest: 'simulated', ts: this.now(),
     }));
+    // After info (retained topics go out in insertion order): the coordinator sizes
+    // a device's first units when `online` arrives, from the benchmark if it has it.
+    link.setRetained(this.topic('status'), statusPayload('online', this.now()));
     this.publishState();
     link.subscribe(this.topic('work'), 1, this.onWork);
     if (this.o.telemetryS > 0) {
