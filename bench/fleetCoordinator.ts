@@ -27,6 +27,13 @@ function unitsIssued(): number {
   return Object.values(s.devices).reduce((n, d) => n + d.units_issued, 0);
 }
 
+/** Verdicts per device-id prefix (the part before the first "-"), so a run can count its virtual devices apart. */
+function byPrefix(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [id, n] of byDevice) { const p = id.split('-')[0]!; out[p] = (out[p] ?? 0) + n; }
+  return out;
+}
+
 function reset(): void {
   win = { startedAt: Date.now(), cpu: process.cpuUsage(), latencies: [], ok: 0, rejected: {}, unitsIssued: unitsIssued() };
   lag.reset();
@@ -54,7 +61,7 @@ process.on('message', (m: { cmd: string }) => {
     process.send!({
       type: 'report', elapsed_ms: Date.now() - win.startedAt, cpu_us: cpu.user + cpu.system, rss: process.memoryUsage().rss,
       ok: win.ok, rejected: win.rejected, latencies: win.latencies, units_issued: unitsIssued() - win.unitsIssued,
-      verdicts_total: [...byDevice.values()].reduce((a, b) => a + b, 0), devices_online: stats.devices_online,
+      verdicts_total: [...byDevice.values()].reduce((a, b) => a + b, 0), verdicts_by_prefix: byPrefix(), devices_online: stats.devices_online,
       lag_p99_ms: lag.percentile(99) / 1e6, lag_max_ms: lag.max / 1e6,
     });
     return;
