@@ -65,3 +65,13 @@ test('node:crypto (OpenSSL) verifies the same signature', async () => {
   const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
   assert.equal(verify(null, canonicalUnitBytes(signed), key, decodeBase64(signed.sig)!), true);
 });
+
+test('signatures made through node:crypto are byte-identical to @noble/curves and verify there', () => {
+  const kp = generateKeyPair();
+  const signed = signUnit(unit, kp.secretKey);
+  const bytes = canonicalUnitBytes(signed);
+  assert.deepEqual(decodeBase64(signed.sig), ed25519.sign(bytes, kp.secretKey));
+  assert.equal(ed25519.verify(decodeBase64(signed.sig)!, bytes, kp.publicKey), true);
+  const forged = { ...signed, sig: encodeBase64(ed25519.sign(bytes, generateKeyPair().secretKey)) };
+  assert.equal(verifyUnitSignature(forged, encodeBase64(kp.publicKey)), false);
+});
