@@ -75,9 +75,11 @@ export class Agent {
     pool.on('hashes', this.onHashes);
     pool.on('crash', this.onCrash);
     link.on('dropped', this.onDropped);
-    link.setRetained(this.topic('status'), statusPayload('online', clock.now()));
     link.setRetained(this.topic('info'), JSON.stringify({ v: 1, ...this.d.info, algorithms: Object.keys(this.d.kernels), kernels: this.d.kernels, threads: pool.threads, ts: clock.now() }));
     this.publishState(true);
+    // `online` last: a coordinator that sees it can already size units from the
+    // benchmark in `info` (retained topics are re-published in this order).
+    link.setRetained(this.topic('status'), statusPayload('online', clock.now()));
     link.subscribe(this.topic('work'), 1, this.onWork);
     const everyMs = config.telemetry.interval_s * 1000;
     this.telemetryTimer = setInterval(() => this.publishTelemetry(), everyMs);
