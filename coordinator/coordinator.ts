@@ -127,6 +127,9 @@ export class Coordinator {
       clientId: `hashling-coordinator-${randomBytes(4).toString('hex')}`,
       will: { topic: statusTopic, payload: JSON.stringify({ v: 1, state: 'lost', ts: this.now() }), qos: 1, retain: true },
       log: (l) => this.log(`broker: ${l}`),
+      // Shares an agent flushes after a broker restart may arrive before this
+      // client has resubscribed; a persistent session has the broker queue them.
+      sessionExpiryS: 300,
     });
     this.link.setRetained(statusTopic, JSON.stringify({ v: 1, state: 'online', ts: this.now(), source: this.d.source.status().kind }));
     for (const leaf of ['status', 'info', 'shares', 'results'] as const) {

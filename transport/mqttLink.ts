@@ -39,6 +39,14 @@ export interface LinkOptions {
   broker: BrokerSettings;
   clientId: string;
   will?: { topic: string; payload: string; qos: 0 | 1 | 2; retain: boolean };
+  /**
+   * Keep the broker-side session for this long (s) across disconnects, so QoS 1
+   * messages published while this client is away (e.g. shares agents flush after a
+   * broker restart, before this client resubscribed) are queued for it
+   * (MQTT 5.0 §3.1.2.11.2). MQTT 5 only: 3.1.1 has no expiry, and a never-expiring
+   * session per process run would pile up on the broker. 0/absent = clean session.
+   */
+  sessionExpiryS?: number;
   /** Log sink for one-line connection events; never receives secrets. */
   log?: (line: string) => void;
   random?: () => number;
@@ -192,15 +200,17 @@ export class MqttLink extends EventEmitter {
 
   private clientOptions(): IClientOptions {
     const b = this.opts.broker;
+    const persistent = b.protocol_version === 5 && (this.opts.sessionExpiryS ?? 0) > 0;
     const o: IClientOptions = {
       clientId: this.opts.clientId,
       keepalive: b.keepalive_s,
       protocolVersion: b.protocol_version,
-      clean: true,
+      clean: !persistent,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       resubscribe: false,
     };
+    if (persistent) o.properties = { sessionExpiryInterval: this.opts.sessionExpiryS };
     if (b.username) o.username = b.username;
     if (b.password) o.password = b.password;
     if (b.ca) o.ca = readFileSync(b.ca);
