@@ -2,6 +2,7 @@
 // bytes, random JSON, mutated valid units and commands, deep nesting, huge and
 // odd numbers, prototype-pollution keys. Deterministic per seed so a failure
 // can be replayed.
+import { seededRandom } from '../../agent/control/thermalPlant.ts';
 
 export interface FuzzCase {
   /** Topic leaf under <base>/<id>/: "work" or "cmd/<verb>". */
@@ -10,17 +11,8 @@ export interface FuzzCase {
   kind: string;
 }
 
-/** mulberry32: small, fast, good enough to pick mutations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG (mulberry32): small, fast, good enough to pick mutations. */
+export const prng = seededRandom;
 
 // Verbs a fuzzer may hit. Left out on purpose: `restart` (exits by design),
 // `bench` and `selftest` (seconds of CPU each; their argument parsing is shared).
