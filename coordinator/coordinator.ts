@@ -13,6 +13,7 @@ import type { HashlingConfig } from '../config/load.ts';
 import { toHashlingError } from '../protocol/errors.ts';
 import { signUnit } from '../protocol/signing.ts';
 import { deviceTopic, parseDeviceTopic } from '../protocol/topics.ts';
+import { LogThrottle } from './logThrottle.ts';
 import { MqttLink, type LinkMessage } from '../transport/mqttLink.ts';
 import type { CarvedUnit, CarverOptions } from './carving.ts';
 import { Fleet, type DeviceState, type Dispatch } from './fleet.ts';
@@ -73,6 +74,8 @@ export function benchmarkFromInfo(info: Record<string, unknown>): number | null 
 export class Coordinator {
   private readonly d: CoordinatorDeps;
   private link: MqttLink | null = null;
+  /** Rejected shares are counted in stats; the log gets one line per device per 10 s. */
+  private readonly rejectLog = new LogThrottle(10_000);
   private fleet: Fleet | null = null;
   private timers: NodeJS.Timeout[] = [];
   private running = false;
@@ -221,7 +224,8 @@ export class Coordinator {
           sent_ts: typeof o.ts === 'number' ? o.ts : null, verified_at: this.now(),
         });
         if (!r.verdict.ok) {
-          this.log(`share from ${id} rejected: ${r.verdict.reason} (${r.verdict.detail})`);
+          const line = this.rejectLog.pass(id, `share from ${id} rejected: ${r.verdict.reason} (${r.verdict.detail})`, now);
+          if (line !== null) this.log(line);
           return;
         }
         if (r.forward) {
