@@ -47,8 +47,7 @@ COPY protocol ./protocol
 COPY transport ./transport
 COPY simulator ./simulator
 COPY fleet ./fleet
-# bench/kernels.ts measures the benchmark_hps an agent advertises in `info`.
-COPY bench ./bench
+COPY lifecycle ./lifecycle
 RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling
 ENV NODE_ENV=production \
     HASHLING_HEALTH_STATE_DIR=/var/lib/hashling \

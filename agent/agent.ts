@@ -1,24 +1,31 @@
 // The agent: takes work units from `<base>/<id>/work`, hashes them on the worker
 // pool, and publishes shares, results, state, telemetry and events (docs/protocol.md).
-// Constructor only assigns; start()/stop() mirror each other; nothing is
-// published after stop() resolves.
+// A Component: the constructor only assigns; start()/stop() mirror each other;
+// nothing is published after stop() resolves (the link, stopped after it, only
+// flushes what was already handed to it).
 import { loadavg } from 'node:os';
-import { HashlingError, toHashlingError } from '../protocol/errors.ts';
-import { eventPayload, resultPayload, sharePayload, statusPayload, type AgentMode, type ResultStatus } from '../protocol/payloads.ts';
+import { HashlingError, toHashlingError, type ErrorCode } from '../protocol/errors.ts';
+import { parseWireJson } from '../protocol/json.ts';
+import {
+  eventPayload, infoPayload, parseAcks, parseStatus, resultPayload, sharePayload, shareKey, statePayload, statusPayload, telemetryPayload,
+  type AgentMode, type EventType, type InfoPayload, type ResultStatus, type StatePayload, type TelemetryPayload,
+} from '../protocol/payloads.ts';
 import { deviceTopic } from '../protocol/topics.ts';
 import { parseWorkPayload, rawOf, type WorkUnit } from '../protocol/workUnit.ts';
 import { bytesToHex, hexToBytes } from '../kernels/hex.ts';
 import { getAlgoModule } from '../kernels/registry.ts';
 import type { Algo, KernelJob } from '../kernels/types.ts';
-import type { HashlingConfig } from '../config/load.ts';
+import type { Clock, TimerHandle } from '../lifecycle/clock.ts';
+import type { Component } from '../lifecycle/component.ts';
 import type { LinkMessage, MqttLink } from '../transport/mqttLink.ts';
 import type { WorkerPool } from './pool/workerPool.ts';
 import { RateMeter } from './rateMeter.ts';
 import { WorkQueue } from './workQueue.ts';
 
-export interface Clock {
-  now(): number;
-}
+/** What the agent uses of the link (a test may pass any object of this shape). */
+export type AgentLink = Pick<MqttLink, 'setRetained' | 'subscribe' | 'publishVolatile' | 'publishReliable' | 'ack' | 'on' | 'off' | 'outboxLength'>;
+/** What the agent uses of the pool. */
+export type AgentPool = Pick<WorkerPool, 'run' | 'cancel' | 'setLevel' | 'threads' | 'on' | 'off'>;
 
 /** What the budget controller contributes to state and telemetry, and how the agent pauses it. */
 export interface BudgetView {
@@ -26,22 +33,39 @@ export interface BudgetView {
   setPaused(paused: boolean): void;
 }
 
+/** Who this agent process is on the broker (retained in `status`). */
+export interface Session {
+  /** Random per process. */
+  session: string;
+  started_at: number;
+}
+
 export interface AgentDeps {
-  config: HashlingConfig;
-  link: MqttLink;
-  pool: WorkerPool;
+  base: string;
+  id: string;
+  queueSize: number;
+  telemetryIntervalS: number;
+  link: AgentLink;
+  pool: AgentPool;
   /** Kernel name per algorithm, chosen by self-test + speed; missing = algo unavailable. */
   kernels: Partial<Record<Algo, string>>;
-  /** Extra retained `info` fields (version, host facts, kernel figures, config digest). */
-  info: Record<string, unknown>;
+  /** The retained `info` (version, host facts, kernel figures, config digest). */
+  info: InfoPayload;
+  session: Session;
   clock: Clock;
   log: (line: string) => void;
   /** Verifies a unit's coordinator signature; absent = signatures not required. */
   verifySignature?: (raw: Record<string, unknown>) => boolean;
   budget?: BudgetView;
+  /** Called once when the agent cannot go on (another agent holds its id); the runtime stops it. */
+  onFatal?: (err: HashlingError) => void;
 }
 
-export class Agent {
+/** Units whose expires_at is further ahead than this run as if they had none (timers hold ≤ 24.8 days). */
+const FAR_EXPIRY_MS = 86_400_000;
+
+export class Agent implements Component {
+  readonly name = 'agent';
   private readonly d: AgentDeps;
   private queue!: WorkQueue;
   private meter!: RateMeter;
@@ -49,9 +73,13 @@ export class Agent {
   private busy = false;
   private stopping = false;
   private paused = false;
+  /** Another agent holds this id: stop quietly (its status stays). */
+  private yielded = false;
+  /** The link lost its connection at least once since start (a takeover shows this way). */
+  private wasDisconnected = false;
   private cancelReason: ResultStatus = 'cancelled';
-  private expiryTimer: NodeJS.Timeout | null = null;
-  private telemetryTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: TimerHandle | null = null;
+  private telemetryTimer: TimerHandle | null = null;
   private sharesFound = 0;
   private unitsDone = 0;
   private sharesInUnit = 0;
@@ -63,35 +91,43 @@ export class Agent {
   }
 
   private topic(leaf: string): string {
-    return deviceTopic(this.d.config.mqtt.base_topic, this.d.config.device.id, leaf);
+    return deviceTopic(this.d.base, this.d.id, leaf);
   }
 
-  async start(): Promise<void> {
-    const { config, link, pool, clock } = this.d;
-    this.queue = new WorkQueue(config.hashing.queue_size);
+  private status(state: 'online' | 'offline'): string {
+    return statusPayload(state, this.d.clock.now(), this.d.session);
+  }
+
+  start(): void {
+    const { link, pool, clock } = this.d;
+    this.queue = new WorkQueue(this.d.queueSize);
     this.startedAt = clock.now();
     this.meter = new RateMeter(this.startedAt);
     this.stopping = false;
     pool.on('hashes', this.onHashes);
     pool.on('crash', this.onCrash);
     link.on('dropped', this.onDropped);
-    link.setRetained(this.topic('info'), JSON.stringify({ v: 1, ...this.d.info, algorithms: Object.keys(this.d.kernels), kernels: this.d.kernels, threads: pool.threads, ts: clock.now() }));
+    link.on('connect', this.onConnect);
+    link.on('disconnect', this.onDisconnect);
+    link.setRetained(this.topic('info'), infoPayload({ ...this.d.info, threads: pool.threads }, clock.now()));
     this.publishState(true);
     // `online` last: a coordinator that sees it can already size units from the
     // benchmark in `info` (retained topics are re-published in this order).
-    link.setRetained(this.topic('status'), statusPayload('online', clock.now()));
+    link.setRetained(this.topic('status'), this.status('online'));
+    link.subscribe(this.topic('status'), 1, this.onOwnStatus);
     link.subscribe(this.topic('work'), 1, this.onWork);
-    const everyMs = config.telemetry.interval_s * 1000;
-    this.telemetryTimer = setInterval(() => this.publishTelemetry(), everyMs);
-    this.telemetryTimer.unref();
+    link.subscribe(this.topic('acks'), 1, this.onAcks);
+    this.telemetryTimer = clock.setInterval(() => this.publishTelemetry(), this.d.telemetryIntervalS * 1000);
   }
 
-  /** Cancels running and queued units (reported `cancelled`), publishes `offline`, disconnects. */
+  /** Cancels running and queued units (reported `cancelled`), then hands the link a retained `offline`. */
   async stop(): Promise<void> {
     const { link, pool, clock } = this.d;
     this.stopping = true;
-    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.telemetryTimer !== null) clock.clearInterval(this.telemetryTimer);
+    if (this.expiryTimer !== null) clock.clearTimeout(this.expiryTimer);
+    this.telemetryTimer = null;
+    this.expiryTimer = null;
     for (const u of this.queue.drain()) this.publishResult(u, 'cancelled', 0, 0, 0);
     if (this.busy) {
       this.cancelReason = 'cancelled';
@@ -102,7 +138,10 @@ export class Agent {
     pool.off('hashes', this.onHashes);
     pool.off('crash', this.onCrash);
     link.off('dropped', this.onDropped);
-    await link.stop([{ topic: this.topic('status'), payload: statusPayload('offline', clock.now()), retain: true }]);
+    link.off('connect', this.onConnect);
+    link.off('disconnect', this.onDisconnect);
+    // A yielding agent leaves the status of the agent that holds the id alone.
+    if (!this.yielded) link.setRetained(this.topic('status'), this.status('offline'));
   }
 
   /** Operator pause: parks every thread but keeps units queued. */
@@ -115,8 +154,9 @@ export class Agent {
   }
 
   /** Publishes an event from another component (budget, commands) on this device's topic. */
-  reportEvent(type: 'error' | 'warning', code: HashlingError['code'], message: string, unitId?: string): void {
-    this.publishEvent(type, new HashlingError(code, message, unitId));
+  reportEvent(type: EventType, code: ErrorCode | string, message: string, unitId?: string): void {
+    this.d.log(`${type} ${code}${unitId ? ` [${unitId}]` : ''}: ${message}`);
+    this.d.link.publishVolatile(this.topic('events'), eventPayload(type, { code, message, unitId }, this.d.clock.now()), { qos: 1 });
   }
 
   /** Current mode, as published in `state`. */
@@ -126,6 +166,58 @@ export class Agent {
     const limited = this.d.budget?.snapshot().state.limited_by;
     return limited ? 'throttled' : 'hashing';
   }
+
+  // --- one device id, one agent ---
+  private readonly onConnect = (): void => {
+    // The link re-publishes retained topics on connect; `online` then carries this
+    // instant, not the start time.
+    if (!this.stopping) this.d.link.setRetained(this.topic('status'), this.status('online'));
+  };
+
+  private readonly onDisconnect = (): void => {
+    this.wasDisconnected = true;
+  };
+
+  /**
+   * Two agents started with one id take the broker session from each other in
+   * turn (same client id). Each sees the other's retained `online`; the one that
+   * started later yields (E_DUPLICATE_ID), the other re-asserts its status. An
+   * agent yields only after it lost its own connection at least once: a fresh
+   * start that finds a stale `online` of its crashed predecessor keeps running.
+   */
+  private readonly onOwnStatus = (msg: LinkMessage): void => {
+    if (this.stopping || this.yielded || msg.payload.length === 0) return;
+    let other;
+    try {
+      other = parseStatus(parseWireJson(msg.payload, 4096, 'status'));
+    } catch {
+      return;
+    }
+    const me = this.d.session;
+    if (!other || other.state !== 'online' || other.session === undefined || other.session === me.session) return;
+    const otherStarted = other.started_at ?? 0;
+    const iAmLater = me.started_at > otherStarted || (me.started_at === otherStarted && me.session > other.session);
+    if (!iAmLater) {
+      this.d.link.setRetained(this.topic('status'), this.status('online'));
+      return;
+    }
+    if (!this.wasDisconnected) return;
+    this.yielded = true;
+    const err = new HashlingError('E_DUPLICATE_ID', `another agent (session ${other.session}, started ${new Date(otherStarted).toISOString()}) is online as "${this.d.id}"; this one stops. Give each device its own device.id.`);
+    this.reportEvent('error', err.code, err.message);
+    this.d.onFatal?.(err);
+  };
+
+  // --- input path: the coordinator's verdicts; a share leaves the outbox only here ---
+  private readonly onAcks = (msg: LinkMessage): void => {
+    try {
+      const acks = parseAcks(parseWireJson(msg.payload, 64 * 1024, 'acks'));
+      if (!acks) throw new HashlingError('E_BAD_JSON', 'acks payload is not {"v":1,"shares":[…]}');
+      for (const a of acks) this.d.link.ack(shareKey(a.unit_id, a.nonce));
+    } catch (err) {
+      this.publishEvent('warning', toHashlingError(err));
+    }
+  };
 
   // --- input path: the one catch point for `work` ---
   private readonly onWork = (msg: LinkMessage): void => {
@@ -201,11 +293,12 @@ export class Agent {
     this.sharesInUnit = 0;
     this.cancelReason = 'cancelled';
     this.publishState();
-    if (unit.expires_at !== null) {
-      this.expiryTimer = setTimeout(() => {
+    const untilExpiry = unit.expires_at === null ? Infinity : unit.expires_at - clock.now();
+    if (untilExpiry <= FAR_EXPIRY_MS) {
+      this.expiryTimer = clock.setTimeout(() => {
         this.cancelReason = 'expired';
         pool.cancel();
-      }, unit.expires_at - clock.now());
+      }, untilExpiry);
     }
     const started = clock.now();
     const job = toKernelJob(unit);
@@ -220,7 +313,7 @@ export class Agent {
       this.publishEvent('error', toHashlingError(err));
       outcome = { status: 'cancelled' as const, hashes: 0 };
     }
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.expiryTimer !== null) clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = null;
     const status: ResultStatus = outcome.status === 'done' ? 'done' : this.cancelReason;
     if (status === 'done') this.unitsDone++;
@@ -241,7 +334,7 @@ export class Agent {
     }
     this.sharesFound++;
     this.sharesInUnit++;
-    this.d.link.publishReliable(this.topic('shares'), sharePayload({ unit_id: unit.unit_id, job_id: unit.job_id, nonce, hash: bytesToHex(digest), ts: this.d.clock.now() }));
+    this.d.link.publishReliable(this.topic('shares'), sharePayload({ unit_id: unit.unit_id, job_id: unit.job_id, nonce, hash: bytesToHex(digest), ts: this.d.clock.now() }), shareKey(unit.unit_id, nonce));
   }
 
   private readonly onHashes = (n: number): void => {
@@ -254,7 +347,7 @@ export class Agent {
   };
 
   private readonly onDropped = (count: number): void => {
-    this.publishEvent('warning', new HashlingError('E_OUTBOX_OVERFLOW', `outbox full while offline: ${count} oldest shares/results dropped so far`));
+    this.publishEvent('warning', new HashlingError('E_OUTBOX_OVERFLOW', `outbox full (broker.outbox_size): ${count} oldest shares/results dropped so far`));
   };
 
   // --- outputs ---
@@ -263,15 +356,14 @@ export class Agent {
   }
 
   private publishEvent(type: 'error' | 'warning', err: HashlingError): void {
-    this.d.log(`${type} ${err.code}${err.unitId ? ` [${err.unitId}]` : ''}: ${err.message}`);
-    this.d.link.publishVolatile(this.topic('events'), eventPayload(type, err, this.d.clock.now()), { qos: 1 });
+    this.reportEvent(type, err.code, err.message, err.unitId);
   }
 
   /** Publishes retained `state` when it changed (or always with force). */
   publishState(force = false): void {
+    if (this.yielded) return;
     const budget = this.d.budget?.snapshot().state;
-    const body = {
-      v: 1,
+    const body: StatePayload = {
       mode: this.mode(),
       unit_id: this.queue.running?.unit_id ?? null,
       job_id: this.queue.running?.job_id ?? null,
@@ -282,20 +374,19 @@ export class Agent {
     // The level moves a little every control tick; it is in telemetry, and the budget
     // forces a state publish when it moves by half a thread, so it is not part of
     // what counts as a change here (the retained state is not a stream).
-    const { level: _level, setpoints: _setpoints, ...discrete } = body as typeof body & { level?: unknown; setpoints?: unknown };
+    const { level: _level, setpoints: _setpoints, ...discrete } = body;
     const json = JSON.stringify(discrete);
     if (!force && json === this.lastState) return;
     this.lastState = json;
-    this.d.link.setRetained(this.topic('state'), JSON.stringify({ ...body, ts: this.d.clock.now() }));
+    this.d.link.setRetained(this.topic('state'), statePayload(body, this.d.clock.now()));
   }
 
-  /** Builds the telemetry payload (exposed for the demo's status line). */
-  telemetry(): Record<string, unknown> {
+  /** The telemetry payload (also the demo's status line). */
+  telemetry(): TelemetryPayload {
     const now = this.d.clock.now();
     const rates = this.meter.rates(now);
     const mem = process.memoryUsage();
     return {
-      v: 1,
       hashrate_hps: { '10s': Math.round(rates['10s']), '60s': Math.round(rates['60s']), '15m': Math.round(rates['15m']) },
       hashes_total: this.meter.total,
       shares_found: this.sharesFound,
@@ -306,16 +397,15 @@ export class Agent {
       uptime_s: Math.round((now - this.startedAt) / 1000),
       outbox: this.d.link.outboxLength,
       ...(this.d.budget?.snapshot().telemetry ?? {}),
-      ts: now,
     };
   }
 
   private publishTelemetry(): void {
+    if (this.yielded) return;
     this.publishState();
-    this.d.link.publishVolatile(this.topic('telemetry'), JSON.stringify(this.telemetry()));
+    this.d.link.publishVolatile(this.topic('telemetry'), telemetryPayload(this.telemetry(), this.d.clock.now()));
   }
 }
-
 
 /** The kernel's view of a unit (bytes instead of hex). */
 export function toKernelJob(unit: WorkUnit): KernelJob {

@@ -1,26 +1,32 @@
-// Builds and starts a whole agent from a config: self-test, kernel choice, MQTT
-// link with Last Will, worker pool, agent. Used by `hashling agent` and `demo`.
-import { configDigest, type HashlingConfig } from '../config/load.ts';
-import { HashlingError } from '../protocol/errors.ts';
-import { statusPayload } from '../protocol/payloads.ts';
-import { deviceTopic } from '../protocol/topics.ts';
+// Builds a whole agent from a config and starts its components in order (pool,
+// link, budget, agent, commands, discovery, health). A component that fails to
+// start stops the ones before it, so a failed start leaves no thread or timer.
+// Used by `hashling agent` and `hashling demo`.
+import { randomBytes } from 'node:crypto';
+import { configDigest } from '../config/load.ts';
+import { hostFacts as deviceBounds } from '../config/rules.ts';
+import type { HashlingConfig } from '../config/schema.ts';
+import { measureKernel } from '../kernels/measure.ts';
 import { findKernel, selectKernel } from '../kernels/registry.ts';
-import { measureKernel } from '../bench/kernels.ts';
-import { verifyUnitSignature } from '../protocol/signing.ts';
 import { runSelfTest } from '../kernels/selfTest.ts';
 import { ALGOS, type Algo } from '../kernels/types.ts';
+import { systemClock, type Clock } from '../lifecycle/clock.ts';
+import { component, startAll, type Component } from '../lifecycle/component.ts';
+import { HealthFile } from '../lifecycle/healthFile.ts';
+import { HashlingError } from '../protocol/errors.ts';
+import { buildHaDiscovery } from '../protocol/homeAssistant.ts';
+import { statusPayload } from '../protocol/payloads.ts';
+import { verifyUnitSignature } from '../protocol/signing.ts';
+import { deviceTopic } from '../protocol/topics.ts';
+import { HaDiscovery } from '../transport/haDiscovery.ts';
 import { MqttLink } from '../transport/mqttLink.ts';
-import { Agent } from './agent.ts';
+import { Agent, type Session } from './agent.ts';
 import { BudgetLoop } from './budget/budgetLoop.ts';
-import { makeSensors } from './sensors/makeSensors.ts';
+import { CommandServer } from './commands/commandServer.ts';
+import { isLiveKey, type CommandHost } from './commands/host.ts';
 import { hostFacts, VERSION } from './deviceInfo.ts';
 import { WorkerPool } from './pool/workerPool.ts';
-import { CommandServer } from './commands/commandServer.ts';
-import type { CommandHost } from './commands/host.ts';
-import { HaDiscovery } from './discovery/haDiscovery.ts';
-import type { ErrorCode } from '../protocol/errors.ts';
-import { HealthFile } from './healthFile.ts';
-import type { HealthSection } from '../config/health.ts';
+import { makeSensors } from './sensors/makeSensors.ts';
 
 export interface AgentRuntime {
   agent: Agent;
@@ -28,14 +34,27 @@ export interface AgentRuntime {
   link: MqttLink;
   pool: WorkerPool;
   commands: CommandServer;
+  /** Kernel per algorithm that passed the self-test. */
+  kernels: Partial<Record<Algo, string>>;
+  /** The loaded config with every live change in force. */
+  effectiveConfig(): HashlingConfig;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   /** The JSON config file the agent was started with; config/set writes it when config.writable. */
   configFile?: string;
-  /** Called by the `restart` command: stop cleanly and exit EXIT_RESTART (cli/agent.ts). */
+  /** Called by the `restart` command: stop cleanly and exit EXIT.RESTART (cli/agent.ts). */
   onRestart?: () => void;
+  /**
+   * Called once when the agent cannot go on: another agent holds its id
+   * (E_DUPLICATE_ID), or the broker refused its credentials at the first connect
+   * (E_NOT_AUTHORIZED). The caller stops the runtime and exits with its code.
+   */
+  onFatal?: (err: HashlingError) => void;
+  clock?: Clock;
+  /** The hashing threads' entry module (a file URL); tests point it at one that fails to load. */
+  workerEntry?: string;
 }
 
 /** Runs the golden-vector self-test and picks the fastest passing kernel per algorithm. */
@@ -60,8 +79,8 @@ export function chooseKernels(log: (line: string) => void): Partial<Record<Algo,
  * thread count: the device estimate advertised in `info`, so a coordinator can
  * size a new device's first units before any share is verified.
  */
-export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads: number, ms = 100): Partial<Record<Algo, number>> {
-  const out: Partial<Record<Algo, number>> = {};
+export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads: number, ms = 100): Record<string, number> {
+  const out: Record<string, number> = {};
   for (const [algo, name] of Object.entries(kernels) as [Algo, string][]) {
     const k = findKernel(name);
     if (k) out[algo] = Math.round(measureKernel(k, ms) * threads);
@@ -70,94 +89,118 @@ export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads
 }
 
 export async function startAgent(config: HashlingConfig, log: (line: string) => void, opts: StartOptions = {}): Promise<AgentRuntime> {
-  const kernels = chooseKernels(log);
-  if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
+  const clock = opts.clock ?? systemClock;
   const base = config.mqtt.base_topic;
-  const publicKey = String((config.work as { coordinator_public_key?: string } | undefined)?.coordinator_public_key ?? '');
   const id = config.device.id;
+  const publicKey = config.work.coordinator_public_key;
+  const session: Session = { session: randomBytes(6).toString('hex'), started_at: clock.now() };
+  let fatalSent = false;
+  const fatal = (err: HashlingError) => {
+    if (fatalSent) return;
+    fatalSent = true;
+    opts.onFatal?.(err);
+  };
+
+  const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms, clock, ...(opts.workerEntry ? { entry: opts.workerEntry } : {}) });
+  // The threads boot (each loads its kernels) while this thread runs the self-test
+  // and the short benchmark: the two waits overlap instead of adding up.
+  const booting = pool.start();
+  booting.catch(() => undefined); // awaited by the pool component below
+  let kernels: Partial<Record<Algo, string>>;
+  let benchmark: Record<string, number>;
+  try {
+    kernels = chooseKernels(log);
+    if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
+    benchmark = benchmarkKernels(kernels, config.hashing.threads);
+  } catch (err) {
+    await booting.then(() => pool.stop(), () => undefined);
+    throw err;
+  }
+  const poolPart = component('pool', () => booting, () => pool.stop());
+
   const link = new MqttLink({
     broker: config.broker,
     clientId: `hashling-${id}`,
-    // The broker publishes this retained `lost` if the agent vanishes without a DISCONNECT.
-    will: { topic: deviceTopic(base, id, 'status'), payload: statusPayload('lost', Date.now()), qos: 1, retain: true },
+    // The broker publishes this retained `lost` if the agent vanishes without a
+    // DISCONNECT; it carries the time of the connection that was lost.
+    will: () => ({ topic: deviceTopic(base, id, 'status'), payload: statusPayload('lost', clock.now(), session), qos: 1, retain: true }),
     log,
+    clock,
   });
-  const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms });
-  await pool.start();
+  link.on('refused', fatal);
   // The budget and the agent refer to each other through these callbacks only.
   let agent: Agent | null = null;
   const budget = new BudgetLoop({
-    config,
-    threads: pool.threads,
-    sensors: makeSensors(config),
+    budget: config.budget,
+    sensorsConfig: config.sensors,
+    threads: config.hashing.threads,
+    sensors: makeSensors(config.sensors, config.budget),
     applyLevel: (level, periodMs) => pool.setLevel(level, periodMs),
     onEvent: (e) => agent?.reportEvent(e.type, e.code, e.message),
     onStateChange: () => agent?.publishState(true),
+    clock,
   });
-  const facts = hostFacts();
-  agent = new Agent({
-    config,
-    link,
-    pool,
-    kernels,
-    info: { version: VERSION, ...facts, groups: config.device.groups, config_digest: configDigest(config), benchmark_hps: benchmarkKernels(kernels, config.hashing.threads) },
-    clock: { now: () => Date.now() },
-    log,
-    budget,
-    verifySignature: publicKey ? (raw) => verifyUnitSignature(raw, publicKey) : undefined,
-  });
-  const started = agent;
-  const host = commandHost(config, link, pool, budget, started, kernels, opts, log);
-  const commands = new CommandServer({ config, link, host, log });
-  const discovery = new HaDiscovery({ config, link, device: { version: VERSION, model: facts.model } });
-  await agent.start();
-  budget.start();
-  commands.start();
-  discovery.start();
-  link.start();
-  // The status file behind `hashling health` (container HEALTHCHECK), when health.state_dir is set.
-  const h = config.health as unknown as HealthSection | undefined;
-  const health = h?.state_dir ? new HealthFile({
-    dir: h.state_dir, role: 'agent', intervalMs: h.interval_s * 1000, log,
-    snapshot: () => ({ connected: link.connected, detail: { device_id: id, mode: started.mode(), outbox: link.outboxLength, threads: pool.threads, version: VERSION } }),
-  }) : null;
-  health?.start();
-  return {
-    agent: started,
-    budget,
-    link,
-    pool,
-    commands,
-    async stop() {
-      await commands.stop();
-      discovery.stop();
-      await health?.stop();
-      await budget.stop();
-      await started.stop();
-      await pool.stop();
+  const facts = hostFacts(config.sensors.sysfs_root);
+  const started = new Agent({
+    base, id, queueSize: config.hashing.queue_size, telemetryIntervalS: config.telemetry.interval_s,
+    link, pool, kernels, session, clock, log, budget,
+    info: {
+      version: VERSION, ...facts, groups: config.device.groups, algorithms: Object.keys(kernels), kernels: kernels as Record<string, string>,
+      threads: config.hashing.threads, config_digest: configDigest(config), benchmark_hps: benchmark,
     },
-  };
+    verifySignature: publicKey ? (raw) => verifyUnitSignature(raw, publicKey) : undefined,
+    onFatal: fatal,
+  });
+  agent = started;
+  // Pool threads, budget and command limits own their live values; this is the one view of them.
+  let commands: CommandServer | null = null;
+  const effectiveConfig = (): HashlingConfig => ({
+    ...config,
+    budget: budget.current(),
+    hashing: { ...config.hashing, threads: pool.threads || config.hashing.threads },
+    commands: commands?.current() ?? config.commands,
+  });
+  const host = commandHost(config, effectiveConfig, pool, budget, started, () => commands, kernels, opts, log, clock);
+  commands = new CommandServer({ base, id, groups: config.device.groups, commands: config.commands, link, host, log });
+  const discovery = new HaDiscovery({ link, discovery: config.discovery });
+  discovery.announce(buildHaDiscovery({ base, id, prefix: config.discovery.prefix, version: VERSION, model: facts.model }));
+  const parts: Component[] = [poolPart, link, budget, started, commands, discovery];
+  const h = config.health;
+  if (h.state_dir) {
+    parts.push(new HealthFile({
+      dir: h.state_dir, role: 'agent', intervalMs: h.interval_s * 1000, log, clock,
+      snapshot: () => ({ connected: link.connected, detail: { device_id: id, mode: started.mode(), outbox: link.outboxLength, threads: pool.threads, version: VERSION } }),
+    }));
+  }
+  const running = await startAll(parts, log);
+  return { agent: started, budget, link, pool, commands, kernels, effectiveConfig, stop: () => running.stop() };
 }
 
 /** What the command handlers may touch, from the running parts (agent/commands/host.ts). */
-function commandHost(config: HashlingConfig, link: MqttLink, pool: WorkerPool, budget: BudgetLoop, agent: Agent,
-  kernels: Partial<Record<Algo, string>>, opts: StartOptions, log: (line: string) => void): CommandHost {
-  const events = deviceTopic(config.mqtt.base_topic, config.device.id, 'events');
+function commandHost(config: HashlingConfig, effective: () => HashlingConfig, pool: WorkerPool, budget: BudgetLoop, agent: Agent,
+  commands: () => CommandServer | null, kernels: Partial<Record<Algo, string>>, opts: StartOptions, log: (line: string) => void, clock: Clock): CommandHost {
   return {
     deviceId: config.device.id,
-    config,
+    config: effective,
     configFile: opts.configFile,
-    now: () => Date.now(),
+    facts: deviceBounds(),
+    now: () => clock.now(),
     setPaused: (p) => agent.setPaused(p),
     mode: () => agent.mode(),
     publishState: () => agent.publishState(),
-    setBudget: (patch) => budget.setBudget(patch),
+    async apply(next, changed) {
+      const live = changed.filter(isLiveKey);
+      // Threads first: the only change that can fail (a thread that does not start).
+      if (live.includes('hashing.threads') && next.hashing.threads !== pool.threads) {
+        await pool.setThreads(next.hashing.threads);
+        budget.setThreads(next.hashing.threads);
+      }
+      if (live.some((k) => k.startsWith('budget.'))) budget.setBudget(next.budget);
+      if (live.some((k) => k.startsWith('commands.'))) commands()?.reconfigure(next.commands);
+      if (live.length > 0) agent.publishState();
+    },
     threads: () => pool.threads,
     maxThreads: () => pool.maxThreads,
-    async setThreads(n) {
-      await pool.setThreads(n);
-      budget.setThreads(n);
-    },
     kernels,
     version: VERSION,
     requestRestart() {
@@ -165,12 +208,7 @@ function commandHost(config: HashlingConfig, link: MqttLink, pool: WorkerPool, b
       else log('restart requested, but this process has no service hook; ignored');
     },
     event(type, code, message) {
-      if (type === 'info') {
-        log(`info ${code}: ${message}`);
-        link.publishVolatile(events, JSON.stringify({ v: 1, type, code, message, ts: Date.now() }), { qos: 1 });
-      } else {
-        agent.reportEvent(type, code as ErrorCode, message);
-      }
+      agent.reportEvent(type, code, message);
     },
   };
 }

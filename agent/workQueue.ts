@@ -6,13 +6,13 @@ export type Admission =
   | { kind: 'duplicate' }
   | { kind: 'expired' }
   | {
-      /** queued: appended; full: refused (queue at its limit), clean effects still apply. */
-      kind: 'queued' | 'full';
-      /** Queued units of other jobs removed by a `clean` unit: report them `cancelled`. */
-      cancelled: WorkUnit[];
-      /** True when the running unit belongs to another job and must be cancelled. */
-      cancelRunning: boolean;
-    };
+    /** queued: appended; full: refused (queue at its limit), clean effects still apply. */
+    kind: 'queued' | 'full';
+    /** Queued units of other jobs removed by a `clean` unit: report them `cancelled`. */
+    cancelled: WorkUnit[];
+    /** True when the running unit belongs to another job and must be cancelled. */
+    cancelRunning: boolean;
+  };
 
 /** How many unit ids are remembered to ignore repeats (QoS 1 redelivery, retained work). */
 const SEEN_LIMIT = 10_000;

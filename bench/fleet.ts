@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { VERSION } from '../agent/deviceInfo.ts';
 import { loadConfig } from '../config/load.ts';
 import { FleetSimulator } from '../simulator/fleetSimulator.ts';
-import { startMosquitto } from '../test/helpers/mosquitto.ts';
+import { startMosquitto } from '../harness/mosquitto.ts';
 
 interface Args {
   devices: number; seconds: number; json: boolean; hashrate: number; shareIntervalS: number; unitSeconds: number; jobIntervalS: number; rampPerS: number;

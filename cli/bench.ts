@@ -2,36 +2,32 @@
 // Prints per-thread and total hashes/s of every kernel beside the naive baselines,
 // and a checksum line per algorithm. Exit code 1 when a kernel fails its check or
 // the kernels' checksums disagree.
-import { runBench, type BenchResult } from '../bench/kernels.ts';
+import { runBench, type BenchResult } from '../kernels/benchmark.ts';
 import { listAlgos } from '../kernels/registry.ts';
 import { ALGOS, type Algo } from '../kernels/types.ts';
+import { EXIT } from '../lifecycle/exitCodes.ts';
+import { HashlingError } from '../protocol/errors.ts';
+import { choiceOption, numberOption, runCommand, type CommandSpec, type Parsed } from './args.ts';
 
 interface BenchArgs { algos: Algo[]; threads: number[]; seconds: number; json: boolean }
 
-function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { algos: ['sha256d'], threads: [1], seconds: 2, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new RangeError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') args.json = true;
-    else if (a === '--all') args.algos = listAlgos();
-    else if (a === '--algo') {
-      const v = value();
-      if (!(ALGOS as readonly string[]).includes(v)) throw new RangeError(`--algo must be one of ${ALGOS.join(', ')}`);
-      args.algos = [v as Algo];
-    } else if (a === '--threads') {
-      args.threads = value().split(',').map(Number);
-      if (args.threads.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) throw new RangeError('--threads must be integers 1..256');
-    } else if (a === '--seconds') {
-      args.seconds = Number(value());
-      if (!(args.seconds > 0 && args.seconds <= 3600)) throw new RangeError('--seconds must be in (0, 3600]');
-    } else throw new RangeError(`unknown option ${a}`);
-  }
-  return args;
+export const benchSpec: CommandSpec = {
+  name: 'bench',
+  summary: 'Benchmark the hash kernels side by side with naive library baselines (interleaved rounds, medians), then check that every kernel reports the same shares. Exit 1 when a kernel fails its check.',
+  options: {
+    algo: { type: 'string', value: 'ALGO', help: `one of ${ALGOS.join(', ')} (default sha256d)` },
+    all: { type: 'boolean', help: 'every algorithm' },
+    threads: { type: 'string', value: 'N[,M…]', help: 'worker threads, one run per count (default 1)' },
+    seconds: { type: 'string', value: 'S', help: 'measured seconds per kernel (default 2)' },
+    json: { type: 'boolean', help: 'one JSON object per kernel, then a summary line' },
+  },
+};
+
+function benchArgs(p: Parsed): BenchArgs {
+  const algos = p.values.all === true ? listAlgos() : [choiceOption(p, 'algo', ALGOS, 'sha256d')];
+  const threads = typeof p.values.threads === 'string' ? p.values.threads.split(',').map(Number) : [1];
+  if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 256)) throw new HashlingError('E_USAGE', '--threads must be integers within [1, 256]');
+  return { algos, threads, seconds: numberOption(p, 'seconds', 2, 0.01, 3600), json: p.values.json === true };
 }
 
 function rate(hps: number): string {
@@ -77,29 +73,25 @@ function printJson(r: BenchResult, write: Write): void {
 type Write = (text: string) => void;
 
 /** `write` receives the report (stdout by default; tests pass their own). */
-export async function benchCommand(argv: string[], write: Write = (t) => { process.stdout.write(t); }): Promise<number> {
-  let args: BenchArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    process.stderr.write(`hashling bench: ${(err as Error).message}\n`);
-    return 2;
-  }
-  let ok = true;
-  for (const algo of args.algos) {
-    for (const threads of args.threads) {
-      let r: BenchResult;
-      try {
-        r = await runBench({ algo, threads, seconds: args.seconds });
-      } catch (err) {
-        process.stderr.write(`hashling bench ${algo}: ${(err as Error).message}\n`);
-        ok = false;
-        continue;
+export function benchCommand(argv: string[], write: Write = (t) => { process.stdout.write(t); }): Promise<number> {
+  return runCommand(benchSpec, argv, async (p) => {
+    const args = benchArgs(p);
+    let ok = true;
+    for (const algo of args.algos) {
+      for (const threads of args.threads) {
+        let r: BenchResult;
+        try {
+          r = await runBench({ algo, threads, seconds: args.seconds });
+        } catch (err) {
+          process.stderr.write(`hashling bench ${algo}: ${(err as Error).message}\n`);
+          ok = false;
+          continue;
+        }
+        if (args.json) printJson(r, write);
+        else printText(r, args.seconds, write);
+        ok &&= r.agree;
       }
-      if (args.json) printJson(r, write);
-      else printText(r, args.seconds, write);
-      ok &&= r.agree;
     }
-  }
-  return ok ? 0 : 1;
+    return ok ? EXIT.OK : EXIT.FAILURE;
+  }, { out: write });
 }

@@ -3,5 +3,7 @@ export function stderrLog(prefix: string): (line: string) => void {
   return (line) => process.stderr.write(`${new Date().toISOString()} ${prefix} ${line}\n`);
 }
 
-/** sysexits.h EX_CONFIG: the exit code for invalid configuration. */
-export const EXIT_CONFIG = 78;
+/** "1 thread", "4 threads". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

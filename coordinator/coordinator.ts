@@ -1,37 +1,54 @@
 // The coordinator component: the MQTT side of the agent wire contract
 // (docs/protocol.md) around the pure Fleet core, fed by a JobSource (a Stratum
-// pool set or the demo). Lifecycle as every hashling component: the constructor
-// only assigns, start()/stop() mirror each other, nothing is published after
-// stop() resolves.
+// pool set or the demo). A Component: the constructor only assigns,
+// start()/stop() mirror each other, nothing is published after stop() resolves.
 //
 // Topics: subscribes <base>/+/status|info|shares|results; publishes units to
-// <base>/<id>/work (QoS 1), retained <base>/coordinator/status (also the Last
-// Will, "lost"), and <base>/coordinator/stats every stats_interval_s.
+// <base>/<id>/work (QoS 1), the verdict of every share to <base>/<id>/acks (the
+// agent keeps a share until then), retained <base>/coordinator/status (also the
+// Last Will, "lost"), and <base>/coordinator/stats every stats_interval_s.
 import { randomBytes } from 'node:crypto';
-import type { CoordinatorSection } from '../config/coordinator.ts';
-import type { HashlingConfig } from '../config/load.ts';
+import type { BrokerConfig, CoordinatorConfig } from '../config/schema.ts';
+import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock.ts';
+import type { Component } from '../lifecycle/component.ts';
+import { coordinatorStatusPayload, statsPayload, type StatsPayload } from '../protocol/coordinator.ts';
 import { toHashlingError } from '../protocol/errors.ts';
+import { parseWireJson } from '../protocol/json.ts';
+import { acksPayload, benchmarkFromInfo, parseResult, parseShareClaim, parseStatus, type ShareAck } from '../protocol/payloads.ts';
 import { signUnit } from '../protocol/signing.ts';
-import { deviceTopic, parseDeviceTopic } from '../protocol/topics.ts';
-import { LogThrottle } from './logThrottle.ts';
+import { COORDINATOR_ID, deviceTopic, everyDevice, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
+import { workUnitObject } from '../protocol/workUnit.ts';
 import { MqttLink, type LinkMessage } from '../transport/mqttLink.ts';
 import type { CarvedUnit, CarverOptions } from './carving.ts';
-import { Fleet, type DeviceState, type Dispatch } from './fleet.ts';
+import { Fleet, type Dispatch } from './fleet.ts';
+import { LogThrottle } from './logThrottle.ts';
 import { resolveHashAt } from './shareHash.ts';
 import type { JobSource, SourceJob } from './source.ts';
 import { targetToDifficulty, targetToHex } from './stratum/difficulty.ts';
-import { parseShareClaim, type HashAt } from './verify.ts';
+import type { HashAt } from './verify.ts';
 
-export const COORDINATOR_ID = 'coordinator';
+export { COORDINATOR_ID } from '../protocol/topics.ts';
+
+/** Size caps before JSON.parse, per input topic: a device account must not make the coordinator parse megabytes. */
+export const MAX_INPUT_BYTES = { status: 1024, info: 16 * 1024, shares: 1024, results: 1024 } as const;
+type Leaf = keyof typeof MAX_INPUT_BYTES;
+
+/** Share verdicts are acknowledged in batches: at most this many per message, at least every ACK_FLUSH_MS. */
+const ACK_BATCH = 64;
+const ACK_FLUSH_MS = 100;
 
 export interface CoordinatorDeps {
-  config: HashlingConfig;
+  /** coordinator.* */
+  settings: CoordinatorConfig;
+  broker: BrokerConfig;
+  /** mqtt.base_topic */
+  base: string;
   source: JobSource;
   /** Ed25519 secret key; every unit is signed when set. */
   signingKey?: Uint8Array | null;
   hashAt?: HashAt;
   log?: (line: string) => void;
-  now?: () => number;
+  clock?: Clock;
   /** Test hook: deterministic extranonce2/version bits for replaying a recorded share. */
   carver?: CarverOptions;
   /**
@@ -51,35 +68,30 @@ export interface ShareVerdictEvent {
   reason: string | null;
   sent_ts: number | null;
   verified_at: number;
+  /** A share the device sent again (it had not seen the acknowledgement): judged once only. */
+  repeat: boolean;
 }
 
-/** Wire form of a unit (docs/protocol.md, "work"). */
+/** Wire object of a unit (docs/protocol.md, "work"), before signing. */
 export function unitPayload(u: CarvedUnit): Record<string, unknown> {
-  return {
-    v: 1, unit_id: u.unitId, job_id: u.job.id, algo: 'sha256d', header: u.header.toString('hex'),
+  return workUnitObject({
+    unit_id: u.unitId, job_id: u.job.id, algo: 'sha256d', header: u.header.toString('hex'),
     nonce_start: u.nonceStart, nonce_end: u.nonceEnd, target: targetToHex(u.target), expires_at: u.expiresAt, clean: u.clean,
-  };
+  });
 }
 
-/** Benchmark hashrate an agent advertises in `info`, if any (several shapes tolerated). */
-export function benchmarkFromInfo(info: Record<string, unknown>): number | null {
-  const pick = (x: unknown): number | null => {
-    if (typeof x === 'number' && Number.isFinite(x) && x > 0) return x;
-    if (x && typeof x === 'object') return pick((x as Record<string, unknown>).sha256d);
-    return null;
-  };
-  return pick(info.benchmark_hps) ?? pick(info.hashrate_hps);
-}
-
-export class Coordinator {
+export class Coordinator implements Component {
+  readonly name = 'coordinator';
   private readonly d: CoordinatorDeps;
   private link: MqttLink | null = null;
   /** Rejected shares are counted in stats; the log gets one line per device per 10 s. */
   private readonly rejectLog = new LogThrottle(10_000);
   private fleet: Fleet | null = null;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: TimerHandle[] = [];
   private running = false;
   private lastJob: { job: SourceJob; dispatchedMs: number | null } | null = null;
+  private readonly pendingAcks = new Map<string, ShareAck[]>();
+  private ackTimer: TimerHandle | null = null;
   private readonly onJob = (job: SourceJob) => this.guard('job', () => this.handleJob(job));
   private readonly onVoid = () => this.fleet?.voidAll();
   private readonly onSourceLog = (line: string) => this.log(line);
@@ -88,16 +100,12 @@ export class Coordinator {
     this.d = deps;
   }
 
-  private get cfg(): CoordinatorSection {
-    return this.d.config.coordinator as unknown as CoordinatorSection;
-  }
-
-  private get base(): string {
-    return this.d.config.mqtt.base_topic;
+  private get clock(): Clock {
+    return this.d.clock ?? systemClock;
   }
 
   private now(): number {
-    return (this.d.now ?? Date.now)();
+    return this.clock.now();
   }
 
   private log(line: string): void {
@@ -117,51 +125,61 @@ export class Coordinator {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const cfg = this.cfg;
+    const cfg = this.d.settings;
+    const base = this.d.base;
     this.fleet = new Fleet({
       unitSeconds: cfg.unit_seconds, shareIntervalS: cfg.share_interval_s, initialHashrateHps: cfg.initial_hashrate_hps,
       hashAt: this.d.hashAt ?? (await resolveHashAt()),
       // Unit ids unique to this run: agents drop a unit_id they have seen before.
       carver: { unitIdPrefix: randomBytes(3).toString('hex'), ...this.d.carver },
     });
-    const statusTopic = deviceTopic(this.base, COORDINATOR_ID, 'status');
+    const statusTopic = deviceTopic(base, COORDINATOR_ID, 'status');
     this.link = new MqttLink({
-      broker: this.d.config.broker,
+      broker: this.d.broker,
       clientId: `hashling-coordinator-${randomBytes(4).toString('hex')}`,
-      will: { topic: statusTopic, payload: JSON.stringify({ v: 1, state: 'lost', ts: this.now() }), qos: 1, retain: true },
+      will: () => ({ topic: statusTopic, payload: coordinatorStatusPayload('lost', this.now()), qos: 1, retain: true }),
       log: (l) => this.log(`broker: ${l}`),
       // Shares an agent flushes after a broker restart may arrive before this
       // client has resubscribed; a persistent session has the broker queue them.
       sessionExpiryS: 300,
+      clock: this.clock,
     });
-    this.link.setRetained(statusTopic, JSON.stringify({ v: 1, state: 'online', ts: this.now(), source: this.d.source.status().kind }));
-    for (const leaf of ['status', 'info', 'shares', 'results'] as const) {
-      this.link.subscribe(`${this.base}/+/${leaf}`, 1, (m) => this.guard(leaf, () => this.onMessage(leaf, m)));
+    this.link.setRetained(statusTopic, coordinatorStatusPayload('online', this.now(), this.d.source.status().kind));
+    for (const leaf of Object.keys(MAX_INPUT_BYTES) as Leaf[]) {
+      this.link.subscribe(everyDevice(base, leaf), 1, (m) => this.guard(leaf, () => this.onMessage(leaf, m)));
     }
     // Work sent while the broker was away is lost (units are not queued: they
     // would arrive stale). Treat every device as new; its retained `online`
     // status, re-delivered on resubscribe, gives it fresh clean units.
     this.link.on('disconnect', () => this.fleet?.forgetQueues());
-    this.link.start();
-    await this.link.waitConnected();
-    this.d.source.on('job', this.onJob);
-    this.d.source.on('void', this.onVoid);
-    this.d.source.on('log', this.onSourceLog);
-    await this.d.source.start();
-    this.timers.push(setInterval(() => this.guard('tick', () => this.send(this.fleet!.tick(this.now()))), 1000));
-    this.timers.push(setInterval(() => this.guard('stats', () => this.publishStats()), cfg.stats_interval_s * 1000));
+    try {
+      this.link.start();
+      await this.link.waitConnected();
+      this.d.source.on('job', this.onJob);
+      this.d.source.on('void', this.onVoid);
+      this.d.source.on('log', this.onSourceLog);
+      await this.d.source.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.timers.push(this.clock.setInterval(() => this.guard('tick', () => this.send(this.fleet!.tick(this.now()))), 1000));
+    this.timers.push(this.clock.setInterval(() => this.guard('stats', () => this.publishStats()), cfg.stats_interval_s * 1000));
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) this.clock.clearInterval(t);
     this.timers = [];
+    if (this.ackTimer !== null) this.clock.clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.flushAcks();
     this.d.source.off('job', this.onJob);
     this.d.source.off('void', this.onVoid);
     await this.d.source.stop();
     this.d.source.off('log', this.onSourceLog);
-    await this.link?.stop([{ topic: deviceTopic(this.base, COORDINATOR_ID, 'status'), payload: JSON.stringify({ v: 1, state: 'offline', ts: this.now() }), retain: true }]);
+    await this.link?.stop([{ topic: deviceTopic(this.d.base, COORDINATOR_ID, 'status'), payload: coordinatorStatusPayload('offline', this.now()), retain: true }]);
     this.link = null;
   }
 
@@ -183,59 +201,88 @@ export class Coordinator {
     this.log(`job ${job.id}${job.clean ? ' clean' : ''}: ${out.length} devices, ${out.reduce((n, d) => n + d.units.length, 0)} units in ${this.lastJob.dispatchedMs} ms`);
   }
 
-  private onMessage(leaf: 'status' | 'info' | 'shares' | 'results', m: LinkMessage): void {
+  private onMessage(leaf: Leaf, m: LinkMessage): void {
     if (!this.running) return;
-    const where = parseDeviceTopic(this.base, m.topic);
-    if (!where || where.id === COORDINATOR_ID) return;
+    const where = parseDeviceTopic(this.d.base, m.topic);
+    if (!where || !isDeviceId(where.id)) return;
     const id = where.id;
     const now = this.now();
-    let body: unknown;
-    try {
-      body = JSON.parse(m.payload.toString('utf8'));
-    } catch {
-      if (leaf === 'shares') this.fleet!.onMalformedShare(id, now);
+    if (leaf === 'status' && m.payload.length === 0) {
+      // An empty retained payload clears the topic: the device is gone.
+      this.send(this.fleet!.onStatus(id, 'offline', now));
       return;
     }
-    const o = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    let body: unknown;
+    try {
+      body = parseWireJson(m.payload, MAX_INPUT_BYTES[leaf], leaf);
+    } catch (err) {
+      if (leaf === 'shares') this.onBadShare(id, null, now);
+      throw err;
+    }
     switch (leaf) {
       case 'status': {
-        // An empty retained payload clears the topic: the device is gone.
-        const state: DeviceState = o.state === 'online' ? 'online' : o.state === 'lost' ? 'lost' : 'offline';
-        this.send(this.fleet!.onStatus(id, state, now));
+        const s = parseStatus(body);
+        this.send(this.fleet!.onStatus(id, s?.state === 'online' ? 'online' : s?.state === 'lost' ? 'lost' : 'offline', now));
         return;
       }
       case 'info':
-        this.fleet!.onInfo(id, benchmarkFromInfo(o), now);
+        this.fleet!.onInfo(id, benchmarkFromInfo(body), now);
         return;
-      case 'results':
-        if (typeof o.unit_id !== 'string') return;
-        this.send(this.fleet!.onResult(id, { unit_id: o.unit_id, status: String(o.status), hashes: Number(o.hashes) }, now));
+      case 'results': {
+        const r = parseResult(body);
+        if (r) this.send(this.fleet!.onResult(id, r, now));
         return;
+      }
       case 'shares': {
         const claim = parseShareClaim(body);
         if (!claim) {
-          this.fleet!.onMalformedShare(id, now);
-          this.d.onShareVerdict?.({ device_id: id, unit_id: null, nonce: null, ok: false, reason: 'malformed', sent_ts: typeof o.ts === 'number' ? o.ts : null, verified_at: this.now() });
+          this.onBadShare(id, body, now);
           return;
         }
         const r = this.fleet!.onShare(id, claim, now);
+        this.ack(id, { unit_id: claim.unit_id, nonce: claim.nonce, ok: r.verdict.ok, ...(r.verdict.ok ? {} : { reason: r.verdict.reason }) });
         this.d.onShareVerdict?.({
           device_id: id, unit_id: claim.unit_id, nonce: claim.nonce, ok: r.verdict.ok, reason: r.verdict.ok ? null : r.verdict.reason,
-          sent_ts: typeof o.ts === 'number' ? o.ts : null, verified_at: this.now(),
+          sent_ts: claim.ts ?? null, verified_at: this.now(), repeat: r.repeat,
         });
+        if (r.repeat) return;
         if (!r.verdict.ok) {
           const line = this.rejectLog.pass(id, `share from ${id} rejected: ${r.verdict.reason} (${r.verdict.detail})`, now);
           if (line !== null) this.log(line);
           return;
         }
         if (r.forward) {
-          void this.d.source.submit(r.forward).then((out) => {
+          const forward = r.forward;
+          void this.d.source.submit(forward).then((out) => {
             if (out.status !== 'stale') this.fleet?.onPoolVerdict(id, out.status === 'accepted');
-            else this.log(`share from ${id} not submitted: job ${r.forward!.job.id} is stale`);
+            else this.log(`share from ${id} not submitted: job ${forward.job.id} is stale`);
           });
         }
         return;
       }
+    }
+  }
+
+  private onBadShare(id: string, body: unknown, now: number): void {
+    this.fleet!.onMalformedShare(id, now);
+    const ts = body && typeof body === 'object' && typeof (body as { ts?: unknown }).ts === 'number' ? (body as { ts: number }).ts : null;
+    this.d.onShareVerdict?.({ device_id: id, unit_id: null, nonce: null, ok: false, reason: 'malformed', sent_ts: ts, verified_at: this.now(), repeat: false });
+  }
+
+  /** Queues the verdict of one share for its device's `acks` topic. */
+  private ack(deviceId: string, a: ShareAck): void {
+    const list = this.pendingAcks.get(deviceId) ?? [];
+    list.push(a);
+    this.pendingAcks.set(deviceId, list);
+    if (list.length >= ACK_BATCH) this.flushAcks(deviceId);
+    else this.ackTimer ??= this.clock.setTimeout(() => { this.ackTimer = null; this.flushAcks(); }, ACK_FLUSH_MS);
+  }
+
+  private flushAcks(only?: string): void {
+    for (const [id, list] of this.pendingAcks) {
+      if (only !== undefined && id !== only) continue;
+      this.pendingAcks.delete(id);
+      this.link?.publishVolatile(deviceTopic(this.d.base, id, 'acks'), acksPayload(list, this.now()), { qos: 1 });
     }
   }
 
@@ -246,12 +293,12 @@ export class Coordinator {
         const p = unitPayload(u);
         return this.d.signingKey ? signUnit(p, this.d.signingKey) : p;
       });
-      this.link.publishVolatile(deviceTopic(this.base, d.deviceId, 'work'), JSON.stringify(units), { qos: 1 });
+      this.link.publishVolatile(deviceTopic(this.d.base, d.deviceId, 'work'), JSON.stringify(units), { qos: 1 });
     }
   }
 
   /** The `<base>/coordinator/stats` payload. */
-  stats(): Record<string, unknown> {
+  stats(): StatsPayload {
     const now = this.now();
     const devices = this.fleet?.deviceStats(now) ?? [];
     const job = this.fleet?.currentJob ?? null;
@@ -268,10 +315,9 @@ export class Coordinator {
         submitted: d.submitted, pool_accepted: d.pool_accepted, units_issued: d.units_issued, claims_flagged: d.claims_flagged,
       };
     }
-    const src = this.d.source.status();
     return {
-      v: 1, ts: now, devices_online: this.fleet?.onlineCount ?? 0, hashrate_hps: hashrate,
-      pool: src,
+      ts: now, devices_online: this.fleet?.onlineCount ?? 0, hashrate_hps: hashrate,
+      pool: this.d.source.status(),
       job: job ? {
         id: job.id, pool_job_id: job.poolJobId, clean: job.clean, age_s: Math.round((now - job.receivedAt) / 1000),
         pool_difficulty: targetToDifficulty(job.poolTarget), dispatch_ms: this.lastJob?.job === job ? this.lastJob.dispatchedMs : null,
@@ -282,6 +328,6 @@ export class Coordinator {
   }
 
   private publishStats(): void {
-    this.link?.publishVolatile(deviceTopic(this.base, COORDINATOR_ID, 'stats'), JSON.stringify(this.stats()), { qos: 0 });
+    this.link?.publishVolatile(deviceTopic(this.d.base, COORDINATOR_ID, 'stats'), statsPayload(this.stats()), { qos: 0 });
   }
 }

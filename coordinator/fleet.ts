@@ -2,7 +2,7 @@
 // an explicit clock. The component (coordinator.ts) feeds it MQTT and pool
 // events and sends out what it returns.
 //
-// Dispatch rules (issue 5, "Carving and dispatch"):
+// Dispatch rules (docs/protocol.md, "Carving and dispatch"):
 // - each online device holds `aheadUnits` unissued-to-finish units (one running,
 //   one queued) so it never idles between results;
 // - a unit covers hashrate × unit_seconds nonces, hashrate from verified shares
@@ -49,6 +49,8 @@ interface Device {
   counters: DeviceCounters;
   /** Verified shares per unit, until the unit's result arrives. */
   unitShares: Map<string, number>;
+  /** Verdicts of recent shares by "<unit_id>/<nonce>", oldest first (re-sent shares get the same answer). */
+  judged: Map<string, ShareVerdict>;
 }
 
 interface JobRecord {
@@ -63,11 +65,21 @@ export interface Dispatch {
   units: CarvedUnit[];
 }
 
+export type ShareVerdict = { ok: true; hash: string } | { ok: false; reason: RejectReason; detail: string };
+
 export interface ShareOutcome {
-  verdict: { ok: true; hash: string } | { ok: false; reason: RejectReason; detail: string };
+  verdict: ShareVerdict;
   /** Set when the share also meets the pool target and should go upstream. */
   forward: ShareSubmission | null;
+  /**
+   * The same share judged before (an agent re-sends a share until it is
+   * acknowledged): the earlier verdict, counted once, never forwarded twice.
+   */
+  repeat: boolean;
 }
+
+/** Share keys remembered per device for re-sent shares (a few minutes of a fast device's shares). */
+const JUDGED_LIMIT = 4096;
 
 export interface ResultClaim {
   unit_id: string;
@@ -100,7 +112,7 @@ export class Fleet {
     if (!d) {
       d = {
         id, state: 'offline', benchmarkHps: null, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
-        claims: new ClaimCheck(), unitShares: new Map(),
+        claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(),
         counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0 },
       };
       this.devices.set(id, d);
@@ -182,10 +194,18 @@ export class Fleet {
 
   onShare(id: string, claim: ShareClaim, now: number): ShareOutcome {
     const d = this.device(id, now);
+    const key = `${claim.unit_id}/${claim.nonce}`;
+    const before = d.judged.get(key);
+    if (before) return { verdict: before, forward: null, repeat: true };
     const v = verifyShare(id, claim, { lookup: (u) => this.units.get(u), isJobLive: (j) => this.isJobLive(j), hashAt: this.opts.hashAt });
+    const remember = (verdict: ShareVerdict): ShareVerdict => {
+      d.judged.set(key, verdict);
+      if (d.judged.size > JUDGED_LIMIT) d.judged.delete(d.judged.keys().next().value as string);
+      return verdict;
+    };
     if (!v.ok) {
       d.counters.rejected[v.reason]++;
-      return { verdict: v, forward: null };
+      return { verdict: remember({ ok: false, reason: v.reason, detail: v.detail }), forward: null, repeat: false };
     }
     const u = v.record.unit;
     d.counters.accepted++;
@@ -196,7 +216,7 @@ export class Fleet {
       d.counters.submitted++;
       forward = { job: u.job, extranonce2: u.extranonce2, versionBits: u.versionBits, nonce: claim.nonce };
     }
-    return { verdict: { ok: true, hash: v.hash }, forward };
+    return { verdict: remember({ ok: true, hash: v.hash }), forward, repeat: false };
   }
 
   /** Counts a malformed share payload against the device. */

@@ -2,8 +2,8 @@
 // coordinator.source, the pool password file, and the signing key file. The CLI
 // and the embedded demo both start the coordinator through here.
 import { readFileSync } from 'node:fs';
-import type { CoordinatorSection } from '../config/coordinator.ts';
-import type { HashlingConfig } from '../config/load.ts';
+import { firstLine } from '../config/load.ts';
+import type { HashlingConfig } from '../config/schema.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { decodeBase64 } from '../protocol/signing.ts';
 import { Coordinator, type ShareVerdictEvent } from './coordinator.ts';
@@ -12,25 +12,17 @@ import type { JobSource } from './source.ts';
 import { StratumPoolSet } from './stratum/poolSet.ts';
 import { parsePoolUrl } from './stratum/url.ts';
 
-function firstLine(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8').split(/\r?\n/)[0]!.trim();
-  } catch (err) {
-    throw new HashlingError('E_CONFIG', `${what}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 export function sourceFromConfig(config: HashlingConfig): JobSource {
-  const c = config.coordinator as unknown as CoordinatorSection;
+  const c = config.coordinator;
   if (c.source === 'demo') {
     return new DemoSource({ difficulty: c.demo_difficulty, jobIntervalMs: c.demo_job_interval_s * 1000 });
   }
   if (c.pools.length === 0) throw new HashlingError('E_CONFIG', 'coordinator.pools is empty: give --pool stratum+tcp://host:port (or --source demo)');
   if (c.pool_user === '') throw new HashlingError('E_CONFIG', 'coordinator.pool_user is empty: give --pool-user (usually address.worker)');
   for (const p of c.pools) parsePoolUrl(p);
-  const password = c.pool_password_file ? firstLine(c.pool_password_file, 'coordinator.pool_password_file') : c.pool_password;
+  const password = c.pool_password_file ? firstLine(c.pool_password_file).trim() : c.pool_password;
   return new StratumPoolSet({
-    pools: c.pools, user: c.pool_user, password,
+    pools: [...c.pools], user: c.pool_user, password,
     backoff: { minMs: c.pool_reconnect_min_ms, maxMs: c.pool_reconnect_max_ms },
     primaryRetryMs: c.pool_retry_primary_s * 1000,
     connection: c.pool_ca ? { tlsCa: readFileSync(c.pool_ca) } : {},
@@ -39,9 +31,9 @@ export function sourceFromConfig(config: HashlingConfig): JobSource {
 
 /** The secret key in coordinator.signing_key_file, or null when unset. */
 export function signingKeyFromConfig(config: HashlingConfig): Uint8Array | null {
-  const c = config.coordinator as unknown as CoordinatorSection;
+  const c = config.coordinator;
   if (!c.signing_key_file) return null;
-  const key = decodeBase64(firstLine(c.signing_key_file, 'coordinator.signing_key_file'));
+  const key = decodeBase64(firstLine(c.signing_key_file).trim());
   if (!key || key.length !== 32) throw new HashlingError('E_CONFIG', `coordinator.signing_key_file ${c.signing_key_file} does not hold a base64 Ed25519 secret key (see hashling keygen)`);
   return key;
 }
@@ -57,6 +49,7 @@ export interface CreateOptions {
 /** Throws E_CONFIG before anything starts when the config cannot work. */
 export function createCoordinator(config: HashlingConfig, opts: CreateOptions = {}): Coordinator {
   return new Coordinator({
-    config, source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
+    settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic,
+    source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
   });
 }

@@ -1,6 +1,6 @@
 // The hash function share verification uses: AlgoModule.hashAt of the kernel
 // registry, i.e. the same reference code the agent uses for the `hash` field of
-// its shares (issue 5: "re-hashed with the same kernel code the agent uses").
+// its shares (re-hashed with the same kernel code the agent uses).
 // referenceSha256dAt (node:crypto, OpenSSL's SHA-256) is an independent second
 // implementation: tests cross-check the two, and the bench compares their speed.
 import { createHash } from 'node:crypto';

@@ -5,20 +5,15 @@
 // unit's target; and the same (unit, nonce) counts once. Pure: the unit table,
 // job liveness and the hash function are passed in.
 import type { KernelJob } from '../kernels/types.ts';
+import type { ShareClaim } from '../protocol/payloads.ts';
+
+export type { ShareClaim } from '../protocol/payloads.ts';
 import type { CarvedUnit } from './carving.ts';
 
 export const REJECT_REASONS = [
   'bad_hash', 'above_target', 'unknown_unit', 'wrong_device', 'duplicate', 'stale', 'out_of_range', 'malformed',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
-
-export interface ShareClaim {
-  unit_id: string;
-  job_id: string;
-  nonce: number;
-  /** 64 lowercase hex, display order. */
-  hash: string;
-}
 
 export interface UnitRecord {
   unit: CarvedUnit;
@@ -31,18 +26,6 @@ export type HashAt = (job: KernelJob, nonce: number) => Uint8Array;
 export type Verdict =
   | { ok: true; record: UnitRecord; hash: string; hashValue: bigint }
   | { ok: false; reason: RejectReason; detail: string };
-
-const HASH_RE = /^[0-9a-fA-F]{64}$/;
-
-/** Reads a `shares` payload; null when it is not a share claim at all. */
-export function parseShareClaim(payload: unknown): ShareClaim | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const p = payload as Record<string, unknown>;
-  if (p.v !== 1 || typeof p.unit_id !== 'string' || typeof p.job_id !== 'string') return null;
-  if (typeof p.nonce !== 'number' || !Number.isInteger(p.nonce) || p.nonce < 0 || p.nonce > 0xffffffff) return null;
-  if (typeof p.hash !== 'string' || !HASH_RE.test(p.hash)) return null;
-  return { unit_id: p.unit_id, job_id: p.job_id, nonce: p.nonce, hash: p.hash.toLowerCase() };
-}
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

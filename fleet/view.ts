@@ -1,6 +1,12 @@
-// The operator's view of a fleet, built only from what devices publish (retained
-// status/info/state, live telemetry). Pure: feed it messages, read rows.
-import { parseDeviceTopic } from '../protocol/topics.ts';
+// The operator's view of a fleet, built only from what devices publish: retained
+// status/info/state, live telemetry, and any other message as a sign of life.
+// Pure: feed it messages with their arrival time, read rows.
+import { isRecord } from '../protocol/json.ts';
+import { parseStatus } from '../protocol/payloads.ts';
+import { deviceTopic, haDiscoveryTopic, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
+import { formatAge, formatRate, formatTable } from './format.ts';
+
+export { formatAge, formatRate, formatTable } from './format.ts';
 
 export interface DeviceRow {
   id: string;
@@ -10,83 +16,91 @@ export interface DeviceRow {
   temp_c: number | null;
   power_w: number | null;
   shares: number | null;
+  /** The latest message of any kind from this device (arrival time of live messages, `ts` of retained ones). */
   last_seen_ms: number | null;
+  /** When its status says it went offline/lost (the status `ts`), for `fleet forget --offline-for`. */
+  status_ts: number | null;
   version: string | null;
   groups: string[];
   online: boolean;
+  /** Telemetry arrived while the view was listening. */
+  reported: boolean;
 }
 
-interface Known { status?: any; info?: any; state?: any; telemetry?: any; seen?: number }
+interface Known {
+  status?: Record<string, unknown>;
+  info?: Record<string, unknown>;
+  state?: Record<string, unknown>;
+  telemetry?: Record<string, unknown>;
+  seen?: number;
+}
 
-/** Ids that are topic levels of the fleet, not devices. */
-const NOT_DEVICES = new Set(['coordinator', 'all', 'group']);
+/** The leaves whose payload the view keeps. */
+const KEPT = ['status', 'info', 'state', 'telemetry'] as const;
+
+const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
 export class FleetView {
   private readonly devices = new Map<string, Known>();
 
   constructor(private readonly base: string) {}
 
-  /** The subscriptions that feed this view. */
+  /** The subscriptions that feed this view: every device topic one level down. */
   filters(): string[] {
-    return ['status', 'info', 'state', 'telemetry'].map((leaf) => `${this.base}/+/${leaf}`);
+    return [`${this.base}/+/+`];
   }
 
-  /** Takes one message; `at` is when it arrived (telemetry has no retained copy). */
-  ingest(topic: string, payload: Buffer | string, at: number): void {
+  /**
+   * Takes one message; `at` is when it arrived. A retained message stands for
+   * the time it carries (`ts`); a live one for its arrival.
+   */
+  ingest(topic: string, payload: Buffer | string, at: number, retained = false): void {
     const t = parseDeviceTopic(this.base, topic);
-    if (!t || NOT_DEVICES.has(t.id) || !['status', 'info', 'state', 'telemetry'].includes(t.leaf)) return;
-    let json: any;
-    try { json = JSON.parse(payload.toString()); } catch { return; }
-    if (typeof json !== 'object' || json === null) return;
+    if (!t || !isDeviceId(t.id) || t.leaf.includes('/')) return;
+    const text = payload.toString();
+    if (text === '') {
+      // An empty retained status/info clears the device (fleet forget, or the device itself).
+      if (t.leaf === 'status' || t.leaf === 'info') this.forget(t.id);
+      return;
+    }
+    if (t.leaf === 'work' || t.leaf === 'acks') return; // sent to the device, not by it
+    let json: unknown;
+    try { json = JSON.parse(text); } catch { return; }
+    if (!isRecord(json)) return;
     const d = this.devices.get(t.id) ?? {};
-    (d as Record<string, unknown>)[t.leaf] = json;
-    const ts = typeof json.ts === 'number' ? json.ts : at;
-    d.seen = Math.max(d.seen ?? 0, t.leaf === 'telemetry' ? at : ts);
+    if ((KEPT as readonly string[]).includes(t.leaf)) d[t.leaf as (typeof KEPT)[number]] = json;
+    const ts = num(json.ts);
+    const when = retained ? (ts ?? 0) : at;
+    d.seen = Math.max(d.seen ?? 0, when);
     this.devices.set(t.id, d);
   }
 
+  forget(id: string): void {
+    this.devices.delete(id);
+  }
+
   rows(): DeviceRow[] {
-    return [...this.devices.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, d]) => {
-      const status: string = d.status?.state ?? 'unknown';
-      const online = status === 'online';
+    return [...this.devices.entries()].filter(([, d]) => d.status || d.info).sort(([a], [b]) => a.localeCompare(b)).map(([id, d]) => {
+      const status = parseStatus(d.status);
+      const online = status?.state === 'online';
+      const tel = d.telemetry;
+      const rate = isRecord(tel?.hashrate_hps) ? num(tel.hashrate_hps['10s']) : null;
       return {
         id,
-        state: online && d.state?.mode ? d.state.mode : status,
-        hashrate_hps: d.telemetry?.hashrate_hps?.['10s'] ?? null,
-        temp_c: d.telemetry?.temp_c ?? null,
-        power_w: d.telemetry?.power_w ?? null,
-        shares: d.telemetry?.shares_found ?? null,
+        state: online && typeof d.state?.mode === 'string' ? d.state.mode : (status?.state ?? 'unknown'),
+        hashrate_hps: online ? rate : null,
+        temp_c: num(tel?.temp_c),
+        power_w: num(tel?.power_w),
+        shares: num(tel?.shares_found),
         last_seen_ms: d.seen ?? null,
-        version: d.info?.version ?? null,
-        groups: Array.isArray(d.info?.groups) ? d.info.groups : [],
+        status_ts: status?.ts ?? null,
+        version: typeof d.info?.version === 'string' ? d.info.version : null,
+        groups: Array.isArray(d.info?.groups) ? d.info.groups.filter((g): g is string => typeof g === 'string') : [],
         online,
+        reported: tel !== undefined,
       };
     });
   }
-}
-
-export function formatRate(hps: number | null): string {
-  if (hps === null) return '-';
-  if (hps >= 1e9) return `${(hps / 1e9).toFixed(2)} GH/s`;
-  if (hps >= 1e6) return `${(hps / 1e6).toFixed(2)} MH/s`;
-  if (hps >= 1e3) return `${(hps / 1e3).toFixed(1)} kH/s`;
-  return `${Math.round(hps)} H/s`;
-}
-
-export function formatAge(ms: number | null, now: number): string {
-  if (ms === null) return '-';
-  const s = Math.max(0, Math.round((now - ms) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86400)}d ago`;
-}
-
-/** A fixed-width text table. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 export function fleetTable(rows: DeviceRow[], now: number): string {
@@ -101,4 +115,9 @@ export function fleetTable(rows: DeviceRow[], now: number): string {
   const online = rows.filter((r) => r.online);
   const total = online.reduce((s, r) => s + (r.hashrate_hps ?? 0), 0);
   return `${formatTable(header, body)}\n${rows.length} devices, ${online.length} online, ${formatRate(total)} total`;
+}
+
+/** The retained topics `fleet forget` clears for a device (an empty retained message each). */
+export function retainedTopicsOf(base: string, id: string, haPrefix: string): string[] {
+  return [deviceTopic(base, id, 'status'), deviceTopic(base, id, 'info'), deviceTopic(base, id, 'state'), haDiscoveryTopic(haPrefix, id)];
 }

@@ -22,6 +22,11 @@ export const ERROR_CODES = [
   'E_RETAINED_COMMAND',  // a retained command was ignored
   'E_RATE_LIMITED',      // command rate limit hit
   'E_STRATUM',           // upstream pool protocol error
+  'E_USAGE',             // bad command line: unknown flag, missing argument
+  'E_UNAVAILABLE',       // a service this command needs cannot be reached in time
+  'E_NOT_AUTHORIZED',    // the broker refused this client's credentials
+  'E_DUPLICATE_ID',      // another live agent holds this device id
+  'E_FORBIDDEN_KEY',     // a payload or patch names __proto__, constructor or prototype
   'E_INTERNAL',          // a bug: anything not classified above
 ] as const;
 

@@ -154,3 +154,23 @@ export function parseWorkPayload(payload: Uint8Array): ParsedWork {
   }
   return out;
 }
+
+/** What a coordinator sends for one header-based unit (the fields of the `work` contract). */
+export interface HeaderUnitFields {
+  unit_id: string;
+  job_id: string;
+  algo: 'sha256d' | 'scrypt';
+  /** 160 hex: the 80-byte header in wire order. */
+  header: string;
+  nonce_start: number;
+  nonce_end: number;
+  /** 64 hex, big-endian. */
+  target: string;
+  expires_at: number | null;
+  clean: boolean;
+}
+
+/** The wire object of a unit (before signing: protocol/signing.ts signs this object). */
+export function workUnitObject(u: HeaderUnitFields): Record<string, unknown> {
+  return { v: 1, ...u };
+}

@@ -13,10 +13,18 @@
 // - sampled (simulated hashrates too high to hash for real): shares arrive as a
 //   Poisson process at hashrate × p and each is a real share found by findShare
 //   in a random window of the range.
-import { statusPayload, resultPayload, sharePayload, type ResultStatus } from '../protocol/payloads.ts';
-import { deviceTopic } from '../protocol/topics.ts';
-import { parseWorkPayload, type HeaderWorkUnit } from '../protocol/workUnit.ts';
+//
+// Everything but the hashing is the agent's own code: the link (outbox, acks),
+// the work queue (admission, duplicates, clean jobs, expiry) and the payload
+// builders of protocol/, so a load test exercises what real devices do.
+import { WorkQueue } from '../agent/workQueue.ts';
 import type { HeaderJob } from '../kernels/types.ts';
+import { parseWireJson } from '../protocol/json.ts';
+import {
+  eventPayload, infoPayload, parseAcks, resultPayload, sharePayload, shareKey, statePayload, statusPayload, telemetryPayload, type ResultStatus,
+} from '../protocol/payloads.ts';
+import { deviceTopic } from '../protocol/topics.ts';
+import { parseWorkPayload, type HeaderWorkUnit, type WorkUnit } from '../protocol/workUnit.ts';
 import { MqttLink, type BrokerSettings, type LinkMessage } from '../transport/mqttLink.ts';
 import { findShare, headerJob, shareHash, shareProbability, unitScanner } from './shareFinder.ts';
 
@@ -63,16 +71,12 @@ interface Running {
   scanner: ReturnType<typeof unitScanner> | null;
 }
 
-/** Unit ids remembered for duplicate detection (the agent keeps a similar bounded set). */
-const SEEN_LIMIT = 256;
-
 export class VirtualDevice {
   readonly counters: DeviceCounters = { units_received: 0, units_done: 0, units_cancelled: 0, units_expired: 0, shares_published: 0, shares_not_found: 0, bad_work: 0 };
   private readonly o: VirtualDeviceOptions;
   private link: MqttLink | null = null;
-  private queue: HeaderWorkUnit[] = [];
+  private queue!: WorkQueue;
   private running: Running | null = null;
-  private seen = new Set<string>();
   private telemetryTimer: NodeJS.Timeout | null = null;
   private hashesTotal = 0;
   private startedAt = 0;
@@ -103,6 +107,7 @@ export class VirtualDevice {
   start(): void {
     this.stopped = false;
     this.startedAt = this.now();
+    this.queue = new WorkQueue(this.o.queueSize);
     const link = new MqttLink({
       broker: this.o.broker,
       clientId: `hashling-${this.o.id}`,
@@ -110,16 +115,17 @@ export class VirtualDevice {
       random: this.o.random,
     });
     this.link = link;
-    link.setRetained(this.topic('info'), JSON.stringify({
-      v: 1, version: this.o.version, platform: 'simulated', arch: process.arch, model: 'hashling simulator', cores: 1, mem_mb: 0,
+    link.setRetained(this.topic('info'), infoPayload({
+      version: this.o.version, platform: 'simulated', arch: process.arch, model: 'hashling simulator', cores: 1, mem_mb: 0, groups: [],
       algorithms: ['sha256d'], kernels: { sha256d: 'simulated' }, threads: 1, benchmark_hps: { sha256d: this.o.hashrateHps },
-      config_digest: 'simulated', ts: this.now(),
-    }));
+      config_digest: 'simulated',
+    }, this.now()));
     // After info (retained topics go out in insertion order): the coordinator sizes
     // a device's first units when `online` arrives, from the benchmark if it has it.
     link.setRetained(this.topic('status'), statusPayload('online', this.now()));
     this.publishState();
     link.subscribe(this.topic('work'), 1, this.onWork);
+    link.subscribe(this.topic('acks'), 1, this.onAcks);
     if (this.o.telemetryS > 0) {
       this.telemetryTimer = setInterval(() => this.publishTelemetry(), this.o.telemetryS * 1000);
       this.telemetryTimer.unref();
@@ -133,7 +139,7 @@ export class VirtualDevice {
     if (this.telemetryTimer) clearInterval(this.telemetryTimer);
     this.telemetryTimer = null;
     if (this.running) this.finish('cancelled');
-    for (const u of this.queue.splice(0)) this.publishResult(u, 'cancelled', 0, 0, 0);
+    for (const u of this.queue.drain()) this.publishResult(u, 'cancelled', 0, 0, 0);
     const link = this.link;
     this.link = null;
     if (!link) return;
@@ -147,6 +153,14 @@ export class VirtualDevice {
     if (this.running) this.running.shareTimer = null;
   }
 
+  private readonly onAcks = (msg: LinkMessage): void => {
+    try {
+      for (const a of parseAcks(parseWireJson(msg.payload, 64 * 1024, 'acks')) ?? []) this.link?.ack(shareKey(a.unit_id, a.nonce));
+    } catch {
+      // a bad acks message changes nothing; the shares are sent again later
+    }
+  };
+
   private readonly onWork = (msg: LinkMessage): void => {
     if (this.stopped) return;
     const parsed = parseWorkPayload(msg.payload);
@@ -158,30 +172,26 @@ export class VirtualDevice {
     }
   };
 
+  /** The agent's admission rules (agent/workQueue.ts), with the agent's answers. */
   private admit(u: HeaderWorkUnit): void {
-    if (this.seen.has(u.unit_id)) { this.publishEvent('E_DUPLICATE_UNIT', 'unit_id seen before; ignored', u.unit_id, 'warning'); return; }
-    this.seen.add(u.unit_id);
-    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
+    const decision = this.queue.admit(u, this.now());
+    if (decision.kind === 'duplicate') { this.publishEvent('E_DUPLICATE_UNIT', 'unit_id seen before; ignored', u.unit_id, 'warning'); return; }
     this.counters.units_received++;
-    if (u.expires_at !== null && u.expires_at <= this.now()) { this.publishResult(u, 'expired', 0, 0, 0); this.counters.units_expired++; return; }
-    if (u.clean) {
-      for (const q of this.queue.filter((q) => q.job_id !== u.job_id)) { this.publishResult(q, 'cancelled', 0, 0, 0); this.counters.units_cancelled++; }
-      this.queue = this.queue.filter((q) => q.job_id === u.job_id);
-      if (this.running && this.running.unit.job_id !== u.job_id) this.finish('cancelled');
-    }
-    if (this.queue.length >= this.o.queueSize) {
+    if (decision.kind === 'expired') { this.publishResult(u, 'expired', 0, 0, 0); this.counters.units_expired++; return; }
+    for (const q of decision.cancelled) { this.publishResult(q, 'cancelled', 0, 0, 0); this.counters.units_cancelled++; }
+    if (decision.cancelRunning && this.running) this.finish('cancelled');
+    if (decision.kind === 'full') {
       this.publishEvent('E_QUEUE_FULL', `queue holds ${this.queue.length} units; unit refused`, u.unit_id);
       this.publishResult(u, 'cancelled', 0, 0, 0);
       return;
     }
-    this.queue.push(u);
     this.pump();
     this.publishState();
   }
 
   private pump(): void {
     if (this.running || this.stopped) return;
-    const unit = this.queue.shift();
+    const unit = this.queue.next() as HeaderWorkUnit | null;
     if (!unit) { this.publishState(); return; }
     const size = unit.nonce_end - unit.nonce_start + 1;
     const durationMs = (size / this.o.hashrateHps) * 1000;
@@ -192,6 +202,7 @@ export class VirtualDevice {
       endTimer: setTimeout(() => this.finish(durationMs <= untilExpiry ? 'done' : 'expired'), Math.min(durationMs, untilExpiry)),
     };
     this.running = r;
+    this.queue.running = unit;
     if (this.o.exact) {
       r.scanner = unitScanner(r.job);
       r.shareTimer = setInterval(() => this.hashUpTo(r, this.now()), TICK_MS);
@@ -214,7 +225,7 @@ export class VirtualDevice {
     r.taken.add(nonce);
     r.shares++;
     this.counters.shares_published++;
-    this.link?.publishReliable(this.topic('shares'), sharePayload({ unit_id: r.unit.unit_id, job_id: r.unit.job_id, nonce, hash, ts: this.now() }));
+    this.link?.publishReliable(this.topic('shares'), sharePayload({ unit_id: r.unit.unit_id, job_id: r.unit.job_id, nonce, hash, ts: this.now() }), shareKey(r.unit.unit_id, nonce));
   }
 
   /** Next share of the running unit after an exponential gap (rate = hashrate × p). */
@@ -243,6 +254,7 @@ export class VirtualDevice {
     // A done unit has hashed every nonce: the last tick's worth is scanned now.
     if (status === 'done' && this.o.exact) this.hashUpTo(r, r.startedAt + r.durationMs + 1000);
     this.running = null;
+    this.queue.running = null;
     const size = r.unit.nonce_end - r.unit.nonce_start + 1;
     const elapsed = this.now() - r.startedAt;
     const hashes = status === 'done' ? size : Math.min(size, Math.floor((elapsed / 1000) * this.o.hashrateHps));
@@ -254,29 +266,30 @@ export class VirtualDevice {
     if (!this.stopped) setImmediate(() => this.pump());
   }
 
-  private publishResult(u: HeaderWorkUnit, status: ResultStatus, hashes: number, elapsedMs: number, shares: number): void {
+  private publishResult(u: WorkUnit, status: ResultStatus, hashes: number, elapsedMs: number, shares: number): void {
     this.link?.publishReliable(this.topic('results'), resultPayload({ unit_id: u.unit_id, job_id: u.job_id, status, hashes, elapsed_ms: Math.round(elapsedMs), shares }));
   }
 
   private publishEvent(code: string, message: string, unitId?: string, type: 'error' | 'warning' = 'error'): void {
-    this.link?.publishVolatile(this.topic('events'), JSON.stringify({ v: 1, type, code, message, ...(unitId ? { unit_id: unitId } : {}), ts: this.now() }), { qos: 1 });
+    this.link?.publishVolatile(this.topic('events'), eventPayload(type, { code, message, unitId }, this.now()), { qos: 1 });
   }
 
   private lastState = '';
 
   private publishState(): void {
-    const body = JSON.stringify({ v: 1, mode: this.running ? 'hashing' : 'idle', unit_id: this.running?.unit.unit_id ?? null, job_id: this.running?.unit.job_id ?? null, queue_length: this.queue.length, threads: 1 });
-    if (body === this.lastState) return;
-    this.lastState = body;
-    this.link?.setRetained(this.topic('state'), body);
+    const state = { mode: this.running ? 'hashing' as const : 'idle' as const, unit_id: this.running?.unit.unit_id ?? null, job_id: this.running?.unit.job_id ?? null, queue_length: this.queue.length, threads: 1 };
+    const key = JSON.stringify(state);
+    if (key === this.lastState) return;
+    this.lastState = key;
+    this.link?.setRetained(this.topic('state'), statePayload(state, this.now()));
   }
 
   private publishTelemetry(): void {
     const now = this.now();
     const hps = this.running ? this.o.hashrateHps : 0;
-    this.link?.publishVolatile(this.topic('telemetry'), JSON.stringify({
-      v: 1, hashrate_hps: { '10s': hps, '60s': hps, '15m': hps }, hashes_total: this.hashesTotal, shares_found: this.counters.shares_published,
-      units_done: this.counters.units_done, temp_c: null, load: 0, rss_mb: 0, uptime_s: Math.round((now - this.startedAt) / 1000), ts: now,
-    }));
+    this.link?.publishVolatile(this.topic('telemetry'), telemetryPayload({
+      hashrate_hps: { '10s': hps, '60s': hps, '15m': hps }, hashes_total: this.hashesTotal, shares_found: this.counters.shares_published,
+      units_done: this.counters.units_done, temp_c: null, load: 0, rss_mb: 0, uptime_s: Math.round((now - this.startedAt) / 1000), outbox: this.outboxLength,
+    }, now));
   }
 }

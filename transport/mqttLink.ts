@@ -1,32 +1,29 @@
 // One MQTT connection with the behaviour a fleet needs: jittered exponential
 // reconnect, subscriptions and retained topics restored after every reconnect
-// (brokers may not persist retained messages), and a bounded outbox for
-// messages that must not be lost (shares, results) while the broker is away.
+// (brokers may not persist retained messages), and a bounded outbox
+// (transport/outbox.ts) for messages that must not be lost (shares, results).
 //
 // Each connection attempt uses a fresh MQTT.js client with its own reconnect off:
 // MQTT.js would otherwise resend or queue unacknowledged publishes on its own,
 // unbounded, and the outbox could not know what reached the broker.
+//
+// Lifecycle: a Component. start() checks the broker settings (E_CONFIG before
+// any byte is sent) and begins connecting without waiting; stop() publishes the
+// final messages it is given, disconnects cleanly (the broker then drops the
+// Last Will) and arms nothing after it resolves.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type IClientSubscribeOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { brokerProblems } from '../config/rules.ts';
+import type { BrokerConfig } from '../config/schema.ts';
+import type { Component } from '../lifecycle/component.ts';
+import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { topicMatches } from '../protocol/topics.ts';
 import { backoffDelay } from './backoff.ts';
+import { Outbox, type OutboxEntry } from './outbox.ts';
 
-export interface BrokerSettings {
-  url: string;
-  username: string;
-  password: string;
-  ca: string;
-  cert: string;
-  key: string;
-  keepalive_s: number;
-  protocol_version: 4 | 5;
-  reconnect_min_ms: number;
-  reconnect_max_ms: number;
-  outbox_size: number;
-  allow_insecure: boolean;
-}
+export type BrokerSettings = Omit<BrokerConfig, 'password_file'> & { password_file?: string };
 
 export interface LinkMessage {
   topic: string;
@@ -38,7 +35,11 @@ export interface LinkMessage {
 export interface LinkOptions {
   broker: BrokerSettings;
   clientId: string;
-  will?: { topic: string; payload: string; qos: 0 | 1 | 2; retain: boolean };
+  /**
+   * The Last Will; a function is called at every connect, so its payload can
+   * carry that connection's time (the broker publishes it later, when it notices).
+   */
+  will?: WillSpec | (() => WillSpec);
   /**
    * Keep the broker-side session for this long (s) across disconnects, so QoS 1
    * messages published while this client is away (e.g. shares agents flush after a
@@ -47,30 +48,25 @@ export interface LinkOptions {
    * session per process run would pile up on the broker. 0/absent = clean session.
    */
   sessionExpiryS?: number;
+  /** Unacknowledged messages with an ack key go out again after this long (default 30 s). */
+  resendUnackedMs?: number;
   /** Log sink for one-line connection events; never receives secrets. */
   log?: (line: string) => void;
   random?: () => number;
+  clock?: Clock;
 }
 
-interface OutboxEntry {
-  topic: string;
-  payload: string;
-  inflight: boolean;
-  /** Bumped per send, so a late callback of a dead connection cannot settle a newer send. */
-  sendSeq: number;
-}
+export interface WillSpec { topic: string; payload: string; qos: 0 | 1 | 2; retain: boolean }
 
 type Handler = (msg: LinkMessage) => void;
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** MQTT 3.1.1 CONNACK codes 4/5 (§3.2.2.3) and MQTT 5 reason codes 0x86/0x87 (§3.2.2.2): credentials refused. */
+const AUTH_REFUSED = new Set([4, 5, 0x86, 0x87]);
 
 /** Checks the security rules that must hold before any byte is sent. */
 export function checkBrokerSecurity(b: BrokerSettings): void {
-  const url = new URL(b.url);
-  const plain = url.protocol === 'mqtt:' || url.protocol === 'ws:';
-  if (plain && b.password !== '' && !LOOPBACK.has(url.hostname) && !b.allow_insecure) {
-    throw new HashlingError('E_CONFIG', `refusing to send a password over plain ${url.protocol.slice(0, -1)} to ${url.hostname}; use mqtts:// or set broker.allow_insecure`);
-  }
+  const problems = brokerProblems({ password_file: '', ...b } as BrokerConfig);
+  if (problems.length > 0) throw new HashlingError('E_CONFIG', problems.join('; '));
 }
 
 /** URL without credentials, safe for logs. */
@@ -85,23 +81,28 @@ export function redactUrl(raw: string): string {
   }
 }
 
-export class MqttLink extends EventEmitter {
+export class MqttLink extends EventEmitter implements Component {
+  readonly name = 'link';
   private readonly opts: LinkOptions;
   private client: MqttClient | null = null;
   private readonly subs = new Map<string, IClientSubscribeOptions>();
   private readonly handlers: { filter: string; fn: Handler }[] = [];
   private readonly retained = new Map<string, string>();
-  private readonly outbox: OutboxEntry[] = [];
+  private outbox!: Outbox;
   private attempt = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private everConnected = false;
+  private timer: TimerHandle | null = null;
+  private resendTimer: TimerHandle | null = null;
   private stopped = true;
   private connectedFlag = false;
-  /** Outbox entries dropped because the outbox was full, since start. */
-  dropped = 0;
 
   constructor(opts: LinkOptions) {
     super();
     this.opts = opts;
+  }
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
   }
 
   get connected(): boolean {
@@ -109,13 +110,23 @@ export class MqttLink extends EventEmitter {
   }
 
   get outboxLength(): number {
-    return this.outbox.length;
+    return this.outbox?.length ?? 0;
   }
 
-  /** Starts connecting; resolves after the first attempt was made (not necessarily connected). */
+  /** Outbox entries dropped because the outbox was full, since start. */
+  get dropped(): number {
+    return this.outbox?.dropped ?? 0;
+  }
+
+  /** Checks the settings and starts connecting; does not wait for the broker. */
   start(): void {
     checkBrokerSecurity(this.opts.broker);
+    this.outbox = new Outbox({ limit: this.opts.broker.outbox_size, window: Math.max(1, Math.min(64, Math.floor(this.opts.broker.outbox_size / 2))) });
     this.stopped = false;
+    const every = this.opts.resendUnackedMs ?? 30_000;
+    this.resendTimer = this.clock.setInterval(() => {
+      if (this.outbox.requeueUnacked(this.clock.now(), every) > 0) this.flush();
+    }, Math.max(1000, every / 4));
     this.connect();
   }
 
@@ -123,8 +134,11 @@ export class MqttLink extends EventEmitter {
   waitConnected(timeoutMs = 10_000): Promise<void> {
     if (this.connectedFlag) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.off('connect', onConnect); reject(new HashlingError('E_BROKER', `not connected to ${redactUrl(this.opts.broker.url)} after ${timeoutMs} ms`)); }, timeoutMs);
-      const onConnect = () => { clearTimeout(t); resolve(); };
+      const t = this.clock.setTimeout(() => {
+        this.off('connect', onConnect);
+        reject(new HashlingError('E_UNAVAILABLE', `not connected to ${redactUrl(this.opts.broker.url)} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onConnect = () => { this.clock.clearTimeout(t); resolve(); };
       this.once('connect', onConnect);
     });
   }
@@ -141,37 +155,43 @@ export class MqttLink extends EventEmitter {
     this.client?.subscribe(filter, sub);
   }
 
-  /** Publishes a retained message now and again after every reconnect. */
+  /** Publishes a retained message now and again after every reconnect (an empty payload clears the topic). */
   setRetained(topic: string, payload: string): void {
     this.retained.set(topic, payload);
     if (this.connectedFlag) this.client?.publish(topic, payload, { qos: 1, retain: true });
   }
 
-  /** Fire-and-forget publish (telemetry); dropped while disconnected, never queued. */
+  /** Fire-and-forget publish (telemetry, events, responses); dropped while disconnected, never queued. */
   publishVolatile(topic: string, payload: string, opts: { qos?: 0 | 1; retain?: boolean; properties?: IClientOptions['properties'] } = {}): void {
     if (!this.connectedFlag || !this.client) return;
     this.client.publish(topic, payload, { qos: opts.qos ?? 0, retain: opts.retain ?? false, properties: opts.properties as never });
   }
 
-  /** QoS 1 publish that survives disconnects: kept in the bounded outbox until PUBACK. */
-  publishReliable(topic: string, payload: string): void {
-    if (this.outbox.length >= this.opts.broker.outbox_size) {
-      // Drop the oldest entry not already on the wire; the count is reported.
-      const idx = this.outbox.findIndex((e) => !e.inflight);
-      if (idx >= 0) this.outbox.splice(idx, 1);
-      this.dropped++;
-      this.emit('dropped', this.dropped);
-    }
-    const entry: OutboxEntry = { topic, payload, inflight: false, sendSeq: 0 };
-    this.outbox.push(entry);
-    this.send(entry);
+  /**
+   * QoS 1 publish that survives disconnects: kept in the bounded outbox until the
+   * broker's PUBACK or, with an ack key, until ack(key) (the receiver's own
+   * acknowledgement). Emits 'dropped' (total, entry) when the outbox had to drop one.
+   */
+  publishReliable(topic: string, payload: string, ackKey: string | null = null): void {
+    const dropped = this.outbox.add(topic, payload, ackKey);
+    if (dropped) this.emit('dropped', this.outbox.dropped, dropped);
+    this.flush();
+  }
+
+  /** The receiver acknowledged the message published with this key. */
+  ack(key: string): boolean {
+    const had = this.outbox.ack(key);
+    if (had) this.flush();
+    return had;
   }
 
   /** Publishes the given messages (e.g. a clean `offline` status) and disconnects. */
   async stop(final?: { topic: string; payload: string; retain: boolean }[]): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.resendTimer !== null) this.clock.clearInterval(this.resendTimer);
     this.timer = null;
+    this.resendTimer = null;
     const client = this.client;
     this.client = null;
     if (!client) return;
@@ -184,17 +204,19 @@ export class MqttLink extends EventEmitter {
     client.end(true);
   }
 
-  private send(entry: OutboxEntry): void {
+  /** Puts queued outbox entries on the wire, within the outbox's window. */
+  private flush(): void {
     const client = this.client;
-    if (!this.connectedFlag || !client || !client.connected || entry.inflight) return;
-    entry.inflight = true;
-    const seq = ++entry.sendSeq;
+    if (!this.connectedFlag || !client || !client.connected) return;
+    for (const e of this.outbox.takeSendable()) this.send(client, e);
+  }
+
+  private send(client: MqttClient, entry: OutboxEntry): void {
+    const seq = entry.sendSeq;
     client.publish(entry.topic, entry.payload, { qos: 1 }, (err) => {
-      if (seq !== entry.sendSeq) return;
-      entry.inflight = false;
-      if (err) return; // stays in the outbox; re-sent after the next connect
-      const i = this.outbox.indexOf(entry);
-      if (i >= 0) this.outbox.splice(i, 1);
+      if (err) this.outbox.onSendFailed(entry, seq);
+      else this.outbox.onPuback(entry, seq, this.clock.now());
+      this.flush();
     });
   }
 
@@ -217,7 +239,8 @@ export class MqttLink extends EventEmitter {
     if (b.cert) o.cert = readFileSync(b.cert);
     if (b.key) o.key = readFileSync(b.key);
     if (b.ca || b.cert) o.rejectUnauthorized = true;
-    if (this.opts.will) o.will = { ...this.opts.will, payload: Buffer.from(this.opts.will.payload) };
+    const will = typeof this.opts.will === 'function' ? this.opts.will() : this.opts.will;
+    if (will) o.will = { ...will, payload: Buffer.from(will.payload) };
     return o;
   }
 
@@ -239,31 +262,37 @@ export class MqttLink extends EventEmitter {
       // PUBACK for ~40 ms (the fuzz fault test measured 50-60 ms per work payload
       // answered; docs/reliability.md). MQTT packets are whole messages: send now.
       (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
-      if (this.attempt > 0) this.log(`connected to ${redactUrl(this.opts.broker.url)} after ${this.attempt} retries`);
+      this.log(`connected to ${redactUrl(this.opts.broker.url)}${this.attempt > 0 ? ` after ${this.attempt} retries` : ''}`);
       this.attempt = 0;
+      this.everConnected = true;
       for (const [filter, sub] of this.subs) client.subscribe(filter, sub);
       for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
       // A fresh client has nothing in flight: whatever an old client never settled
       // (e.g. queued inside MQTT.js as its socket died) is sent again now.
-      for (const e of this.outbox) {
-        e.inflight = false;
-        e.sendSeq++;
-      }
-      for (const e of this.outbox) this.send(e);
+      this.outbox.onReconnect();
+      this.flush();
       this.emit('connect');
     });
     client.on('message', (topic, payload, packet) => {
       const msg: LinkMessage = { topic, payload, retain: packet.retain, packet };
       for (const h of this.handlers) if (topicMatches(h.filter, topic)) h.fn(msg);
     });
-    client.on('error', (err) => {
+    client.on('error', (err: Error & { code?: number | string }) => {
+      if (this.stopped || this.client !== client) return;
+      if (typeof err.code === 'number' && AUTH_REFUSED.has(err.code)) {
+        const refused = new HashlingError('E_NOT_AUTHORIZED', `${redactUrl(this.opts.broker.url)} refused this client's credentials (${err.message})`);
+        this.log(`${refused.code} ${refused.message}`);
+        // Refused before it ever connected: the credentials are wrong, not the broker busy.
+        if (!this.everConnected) this.emit('refused', refused);
+        return;
+      }
       this.log(`E_BROKER ${redactUrl(this.opts.broker.url)}: ${err.message}`);
     });
     client.on('close', () => {
       if (this.client !== client) return;
       const was = this.connectedFlag;
       this.connectedFlag = false;
-      for (const e of this.outbox) e.inflight = false;
+      this.outbox.onReconnect();
       client.removeAllListeners('connect');
       client.end(true);
       this.client = null;
@@ -276,13 +305,13 @@ export class MqttLink extends EventEmitter {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopped || this.timer) return;
+    if (this.stopped || this.timer !== null) return;
     const delay = backoffDelay(
       { minMs: this.opts.broker.reconnect_min_ms, maxMs: this.opts.broker.reconnect_max_ms },
       this.attempt++,
       (this.opts.random ?? Math.random)(),
     );
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.connect();
     }, delay);

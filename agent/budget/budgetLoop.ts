@@ -1,13 +1,13 @@
 // The budget loop: the component the agent owns that turns sensors into a level.
 //
-//   const loop = new BudgetLoop({ config, threads, sensors: makeSensors(config),
+//   const loop = new BudgetLoop({ budget: config.budget, sensorsConfig: config.sensors, threads, sensors,
 //     applyLevel: (level, periodMs) => pool.setLevel(level, periodMs),
 //     onEvent: (e) => publishEvent(e),          // {type, code, message} → events topic
 //     onStateChange: () => publishState() });    // limited_by / paused / level moved
-//   loop.start(); … loop.snapshot(); loop.setBudget({ temp_target_c: 65 }); await loop.stop();
+//   loop.start(); … loop.snapshot(); loop.setBudget(validatedBudget); await loop.stop();
 //
 // Contract
-// - The constructor only assigns; start() reads config and arms the timer (one
+// - The constructor only assigns; start() takes the budget and arms the timer (one
 //   tick at once, then every budget.interval_ms); stop() resolves after the
 //   in-flight tick, and nothing is applied or reported after that.
 // - applyLevel(level, periodMs): floor(level) threads at full speed and one thread
@@ -19,40 +19,30 @@
 //   the controller falls back: temperature → budget.fallback_cpu_percent of the
 //   threads; power → the model; supply → assumed on mains.
 // - snapshot() is what telemetry and state publish (snake_case, units in names).
-import type { HashlingConfig } from '../../config/load.ts';
-import type { BudgetConfig } from '../../config/budget.ts';
-import type { SensorsConfig } from '../../config/sensors.ts';
+import type { ProfileName } from '../../config/budget.ts';
+import type { BudgetConfig, SensorsConfig } from '../../config/schema.ts';
+import { systemClock, type Clock, type TimerHandle } from '../../lifecycle/clock.ts';
+import type { Component } from '../../lifecycle/component.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import { decideThrottle, initialControllerState, tune, type BudgetSettings, type ControllerState, type LimitName, type Setpoints, type Tuning } from '../control/controller.ts';
-import type { DeviceModel, ProfileName } from '../control/profiles.ts';
-import { localTimeOf, type LocalTime } from '../control/schedule.ts';
+import type { DeviceModel } from '../control/profiles.ts';
+import { localTimeOf, type LocalTime } from '../../config/schedule.ts';
 import { GuardedTemperature } from '../sensors/guard.ts';
 import { resolveModel, type SensorBundle } from '../sensors/makeSensors.ts';
 import type { Reading, Sensor, ThrottledFlags } from '../sensors/types.ts';
-import { applyBudgetPatch } from './budgetPatch.ts';
-
-export interface LoopClock {
-  now(): number;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-export const systemClock: LoopClock = {
-  now: () => Date.now(),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
 
 export interface BudgetEvent { type: 'warning' | 'error'; code: ErrorCode; message: string }
 
 export interface BudgetLoopOptions {
-  config: HashlingConfig;
+  /** budget.* at start; later changes come through setBudget(). */
+  budget: BudgetConfig;
+  sensorsConfig: SensorsConfig;
   threads: number;
   sensors: SensorBundle;
   applyLevel(level: number, periodMs: number): void;
   onEvent(e: BudgetEvent): void;
   onStateChange(): void;
-  clock?: LoopClock;
+  clock?: Clock;
   /** Wall-clock parts for the schedule; default: the process time zone. */
   localTime?: (ms: number) => LocalTime;
 }
@@ -83,14 +73,18 @@ export interface BudgetSnapshot {
 /** Level change that counts as a state change (the retained state is not a stream). */
 const STATE_LEVEL_STEP = 0.5;
 
-export class BudgetLoop {
+/** Keys whose change rebuilds the device model. */
+const MODEL_KEYS = ['profile', 'idle_w', 'active_w_per_core', 'thermal_r_c_per_w', 'thermal_tau_s'] as const;
+
+export class BudgetLoop implements Component {
+  readonly name = 'budget';
   private readonly o: BudgetLoopOptions;
   private budget!: BudgetConfig;
   private model!: DeviceModel;
   private tuning!: Tuning;
   private temperature!: Sensor<number>;
   private threads = 0;
-  private timer: unknown = null;
+  private timer: TimerHandle | null = null;
   private running = false;
   private inflight: Promise<void> | null = null;
   private ctl: ControllerState = initialControllerState();
@@ -108,17 +102,17 @@ export class BudgetLoop {
     this.o = opts;
   }
 
-  private get clock(): LoopClock { return this.o.clock ?? systemClock; }
+  private get clock(): Clock { return this.o.clock ?? systemClock; }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.threads = this.o.threads;
-    // A setBudget() before start() is kept; otherwise the config's budget.
-    if (!this.patched) this.budget = structuredClone(this.o.config.budget as unknown as BudgetConfig);
+    // A setBudget() before start() is kept; otherwise the budget given at construction.
+    if (!this.patched) this.budget = this.o.budget;
     this.model = this.patched ? this.model : this.o.sensors.model;
     this.retune();
-    const s = this.o.config.sensors as unknown as SensorsConfig;
+    const s = this.o.sensorsConfig;
     this.temperature = new GuardedTemperature(this.o.sensors.temperature,
       { stuckS: s.stuck_s, maxJumpCPerS: s.max_jump_c_per_s, levelSpan: Math.min(1, this.threads / 2) },
       () => this.applied ?? 0);
@@ -232,7 +226,7 @@ export class BudgetLoop {
         level,
         threads: this.threads,
         paused: this.paused,
-        temp_target_c: (this.budget ?? (this.o.config.budget as unknown as BudgetConfig)).temp_target_c,
+        temp_target_c: this.current().temp_target_c,
         profile: this.o.sensors.profile,
         setpoints: this.last.setpoints,
         sensor_faults: { ...this.faults },
@@ -240,21 +234,24 @@ export class BudgetLoop {
     };
   }
 
-  /** Live update of budget.* keys (the budget/set command); validated, all or nothing. */
-  setBudget(patch: unknown): { ok: true; changed: string[] } | { ok: false; problems: string[] } {
-    const res = applyBudgetPatch(this.budget ?? (this.o.config.budget as unknown as BudgetConfig), patch);
-    if (!res.ok) return res;
-    const before = this.budget as BudgetConfig | undefined;
-    this.budget = res.budget;
+  /** The budget in force (what config/get shows). */
+  current(): BudgetConfig {
+    return this.budget ?? this.o.budget;
+  }
+
+  /**
+   * Puts a new budget in force (budget/set, config/set): validated already by
+   * config/patch.ts with the same rules as at load. Takes effect on an immediate tick.
+   */
+  setBudget(next: BudgetConfig): void {
+    const before = this.current();
+    this.budget = next;
     this.model ??= this.o.sensors.model;
-    if (['profile', 'idle_w', 'active_w_per_core', 'thermal_r_c_per_w', 'thermal_tau_s'].some((k) => res.changed.includes(k))) {
-      this.model = resolveModel(this.budget, (this.o.config.sensors as unknown as SensorsConfig).sysfs_root).model;
-    }
+    if (MODEL_KEYS.some((k) => before[k] !== next[k])) this.model = resolveModel(next, this.o.sensorsConfig.sysfs_root).model;
     this.patched = true;
     this.retune();
-    if (this.running && before?.interval_ms !== this.budget.interval_ms) this.arm();
+    if (this.running && before.interval_ms !== next.interval_ms) this.arm();
     this.kick();
-    return { ok: true, changed: res.changed };
   }
 
   /** Operator pause (level 0 until resumed); takes effect on an immediate tick. */

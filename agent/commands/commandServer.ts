@@ -5,8 +5,8 @@
 // (MQTT 5.0 §4.10 Request / Response), so `mosquitto_rr` works.
 //
 // Contract
-// - The constructor only assigns; start() subscribes; after stop() nothing is
-//   executed or published (the link itself is stopped by the agent after us).
+// - A Component: the constructor only assigns; start() subscribes; after stop()
+//   nothing is executed or published (the link is stopped after us).
 // - One catch point: every exception of a request becomes an error response.
 // - Retained requests are never executed (Tasmota's "ghost switching": a stale
 //   retained command would replay on every reconnect); each is reported as an
@@ -15,32 +15,38 @@
 // - A token bucket (commands.burst, commands.rate_per_min) limits requests per
 //   device; beyond it the answer is E_RATE_LIMITED without running the verb.
 import type { IClientPublishOptions } from 'mqtt';
-import type { HashlingConfig } from '../../config/load.ts';
-import type { CommandsConfig } from '../../config/commands.ts';
+import type { CommandsConfig } from '../../config/schema.ts';
+import type { Component } from '../../lifecycle/component.ts';
+import { errorResponse, okResponse, parseCommandPayload, peekTransaction, type CommandResponse } from '../../protocol/commands.ts';
 import { HashlingError, toHashlingError } from '../../protocol/errors.ts';
+import { commandFilters, parseCommandTopic, responseTopic } from '../../protocol/topics.ts';
 import type { LinkMessage, MqttLink } from '../../transport/mqttLink.ts';
-import { commandFilters, errorResponse, okResponse, parseCommandPayload, parseCommandTopic, peekTransaction, type CommandResponse } from './protocol.ts';
 import { TokenBucket } from './tokenBucket.ts';
 import type { CommandHost, VerbHandler } from './host.ts';
-import type { ConfigPatch } from './configEdit.ts';
 import { LedBlinker } from './led.ts';
 import { budgetSet, pause, ping, restart, resume, threadsSet } from './verbs/control.ts';
 import { configGet, configSet } from './verbs/config.ts';
 import { bench, identifyHandler, selftest } from './verbs/diagnostics.ts';
 
 export interface CommandServerDeps {
-  config: HashlingConfig;
-  link: MqttLink;
+  base: string;
+  id: string;
+  groups: readonly string[];
+  /** commands.* at start; reconfigure() changes them live. */
+  commands: CommandsConfig;
+  link: Pick<MqttLink, 'subscribe' | 'publishVolatile'>;
   host: CommandHost;
   log: (line: string) => void;
 }
 
-export class CommandServer {
+export class CommandServer implements Component {
+  readonly name = 'commands';
   private readonly d: CommandServerDeps;
   private verbs: Record<string, VerbHandler> = {};
   private bucket!: TokenBucket;
+  private limits!: CommandsConfig;
   private readonly led = new LedBlinker();
-  private readonly pending: ConfigPatch = {};
+  private readonly pending: Record<string, unknown> = {};
   private queue: Promise<void> = Promise.resolve();
   private running = false;
 
@@ -54,7 +60,7 @@ export class CommandServer {
   }
 
   start(): void {
-    const { config, link } = this.d;
+    const { link } = this.d;
     this.verbs = {
       pause, resume, ping, restart, bench, selftest,
       'budget/set': budgetSet,
@@ -63,10 +69,10 @@ export class CommandServer {
       'config/set': configSet,
       identify: identifyHandler(this.led),
     };
-    const c = config.commands as unknown as CommandsConfig;
-    this.bucket = TokenBucket.perMinute(c.burst, c.rate_per_min, this.d.host.now());
+    this.limits = this.d.commands;
+    this.bucket = TokenBucket.perMinute(this.limits.burst, this.limits.rate_per_min, this.d.host.now());
     this.running = true;
-    for (const filter of commandFilters(config.mqtt.base_topic, config.device.id, config.device.groups)) {
+    for (const filter of commandFilters(this.d.base, this.d.id, this.d.groups)) {
       link.subscribe(filter, 1, this.onMessage, { rap: true });
     }
   }
@@ -80,8 +86,8 @@ export class CommandServer {
 
   private readonly onMessage = (msg: LinkMessage): void => {
     if (!this.running) return;
-    const { config, host } = this.d;
-    const target = parseCommandTopic(config.mqtt.base_topic, config.device.id, config.device.groups, msg.topic);
+    const { host } = this.d;
+    const target = parseCommandTopic(this.d.base, this.d.id, this.d.groups, msg.topic);
     if (!target) return;
     if (msg.retain) {
       // An empty retained message is the broker forwarding a clear of that topic.
@@ -101,13 +107,13 @@ export class CommandServer {
     let after: (() => void) | undefined;
     try {
       if (!this.bucket.take(host.now())) {
-        throw new HashlingError('E_RATE_LIMITED', `more than ${(this.d.config.commands as unknown as CommandsConfig).burst} commands in a burst; next accepted in ${this.bucket.waitMs(host.now())} ms`);
+        throw new HashlingError('E_RATE_LIMITED', `more than ${this.limits.burst} commands in a burst; next accepted in ${this.bucket.waitMs(host.now())} ms`);
       }
       const req = parseCommandPayload(msg.payload);
       transaction = req.transaction;
       const handler = Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
       if (!handler) throw new HashlingError('E_UNKNOWN_COMMAND', `unknown command "${verb}"; known: ${Object.keys(this.verbs).sort().join(', ')}`);
-      const reply = await handler({ host, args: req.args, pending: this.pending, onCommandsConfig: () => this.reconfigure() });
+      const reply = await handler({ host, args: req.args, pending: this.pending });
       response = okResponse(host.deviceId, reply.data, transaction);
       after = reply.after;
     } catch (err) {
@@ -122,9 +128,9 @@ export class CommandServer {
   }
 
   private respond(verb: string, msg: LinkMessage, response: CommandResponse): void {
-    const { config, link } = this.d;
+    const { link } = this.d;
     const body = JSON.stringify(response);
-    link.publishVolatile(`${config.mqtt.base_topic}/${config.device.id}/res/${verb}`, body, { qos: 1 });
+    link.publishVolatile(responseTopic(this.d.base, this.d.id, verb), body, { qos: 1 });
     const props = msg.packet.properties;
     if (props?.responseTopic) {
       // MQTT 5.0 §4.10.2: the responder sends to the Response Topic and copies the
@@ -134,8 +140,14 @@ export class CommandServer {
     }
   }
 
-  private reconfigure(): void {
-    const c = this.d.config.commands as unknown as CommandsConfig;
-    this.bucket.reconfigure(c.burst, c.rate_per_min, this.d.host.now());
+  /** The limits in force (config/get). */
+  current(): CommandsConfig {
+    return this.limits ?? this.d.commands;
+  }
+
+  /** New command limits (config/set of commands.*), validated already. */
+  reconfigure(next: CommandsConfig): void {
+    this.limits = next;
+    this.bucket.reconfigure(next.burst, next.rate_per_min, this.d.host.now());
   }
 }

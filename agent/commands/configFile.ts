@@ -5,7 +5,18 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HashlingError } from '../../protocol/errors.ts';
-import { withPatch, type ConfigPatch } from './configEdit.ts';
+import type { ConfigPatch } from '../../config/patch.ts';
+import { isRecord } from '../../protocol/json.ts';
+
+/** Sets dotted keys in a deep copy of a nested object (plain own keys only). */
+export function withPatch(obj: Record<string, unknown>, patch: ConfigPatch): Record<string, unknown> {
+  const out = structuredClone(obj) as Record<string, Record<string, unknown>>;
+  for (const [path, v] of Object.entries(patch)) {
+    const [s, k] = path.split('.', 2);
+    out[s] = { ...(isRecord(out[s]) ? out[s] : {}), [k]: v };
+  }
+  return out;
+}
 
 /** The file-system calls used, so a test can make one fail (a full disk). */
 export interface FileOps {
@@ -36,17 +47,34 @@ export const realFileOps: FileOps = {
 
 /**
  * Writes the patch into the config file (only the patched keys change; values
- * that came from env or flags are not copied into it). Throws E_CONFIG with the
- * cause; the file is then unchanged.
+ * that came from env or flags are not copied into it). Returns the file's
+ * previous text (null when it did not exist), so a change that then fails to
+ * apply can be rolled back. Throws E_CONFIG with the cause; the file is then unchanged.
  */
-export function persistConfigPatch(path: string, patch: ConfigPatch, ops: FileOps = realFileOps): void {
+export function persistConfigPatch(path: string, patch: ConfigPatch, ops: FileOps = realFileOps): string | null {
+  let previous: string | null = null;
   let current: Record<string, unknown> = {};
   try {
-    if (ops.exists(path)) current = JSON.parse(ops.readFile(path)) as Record<string, unknown>;
+    if (ops.exists(path)) {
+      previous = ops.readFile(path);
+      const parsed = JSON.parse(previous) as unknown;
+      if (!isRecord(parsed)) throw new Error('not a JSON object');
+      current = parsed;
+    }
   } catch (err) {
     throw new HashlingError('E_CONFIG', `cannot read ${path}: ${(err as Error).message}; nothing changed`);
   }
-  const text = `${JSON.stringify(withPatch(current, patch), null, 2)}\n`;
+  writeAtomically(path, `${JSON.stringify(withPatch(current, patch), null, 2)}\n`, ops);
+  return previous;
+}
+
+/** Puts back what persistConfigPatch returned (a change that could not be applied). */
+export function restoreConfigFile(path: string, previous: string | null, ops: FileOps = realFileOps): void {
+  if (previous === null) ops.remove(path);
+  else writeAtomically(path, previous, ops);
+}
+
+function writeAtomically(path: string, text: string, ops: FileOps): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     ops.writeFileSynced(tmp, text);

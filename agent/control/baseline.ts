@@ -4,7 +4,7 @@
 // watt cap becomes a whole number of threads from the power model (what an
 // operator does today with --threads). Schedule, battery and cutoff behave as in
 // the controller, so only the control law differs.
-import { activeWindow } from './schedule.ts';
+import { activeWindow } from '../../config/schedule.ts';
 import { levelFor, type DeviceModel } from './profiles.ts';
 import type { BudgetSettings, ControlInputs } from './controller.ts';
 

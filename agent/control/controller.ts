@@ -18,7 +18,7 @@
 // - Cutoff: at temp_cutoff_c the level is 0 until the temperature is below
 //   temp_target_c − hysteresis_c (cgminer's --temp-cutoff semantics).
 // - Rate limit: the level rises at most ramp_up_per_s; it falls at once (safe side).
-import { activeWindow, type LocalTime, type ScheduleWindow } from './schedule.ts';
+import { activeWindow, type LocalTime, type ScheduleWindow } from '../../config/schedule.ts';
 import { levelFor, powerAt, type DeviceModel } from './profiles.ts';
 
 export type LimitName = 'cutoff' | 'battery' | 'schedule' | 'sensor' | 'temp' | 'power' | 'cpu';
@@ -33,7 +33,7 @@ export interface BudgetSettings {
   power_w: number;
   max_cpu_percent: number;
   pause_on_battery: boolean;
-  schedule: ScheduleWindow[];
+  schedule: readonly ScheduleWindow[];
   fallback_cpu_percent: number;
   ramp_up_per_s: number;
   response_s: number;

@@ -4,7 +4,7 @@
 // Figures are whole-board watts at the 5 V input and are rough, so every one can
 // be overridden in config (budget.idle_w, budget.active_w_per_core,
 // budget.thermal_r_c_per_w, budget.thermal_tau_s):
-// - pi4: ~3 W idle, ~6.4 W with all four cores busy (issue 4's figures; they
+// - pi4: ~3 W idle, ~6.4 W with all four cores busy (the project's reference figures; they
 //   match the commonly quoted 540 mA idle / 1280 mA at 400 % load). Thermal
 //   resistance so that a bare board at 25 °C ambient reaches the 80 °C firmware
 //   throttle point at full load (25 + 6.4 × 8.6 ≈ 80); time constant of minutes.
@@ -12,8 +12,9 @@
 // - zero2: ~0.6 W idle (cnx-software, Bullseye, 120 mA @ 5 V), ~2.4 W all cores (estimate).
 // - pi5: ~2.7 W idle, ~7.5 W all cores (estimate from published reviews).
 // - generic: an unknown Linux box; deliberately pessimistic thermal figures.
-export type ProfileName = 'pi3' | 'pi4' | 'pi5' | 'zero2' | 'generic';
-export const PROFILE_NAMES: ProfileName[] = ['pi3', 'pi4', 'pi5', 'zero2', 'generic'];
+import type { ProfileName } from '../../config/budget.ts';
+
+export type { ProfileName } from '../../config/budget.ts';
 
 export interface DeviceModel {
   /** Board power with no hashing, W. */

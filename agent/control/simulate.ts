@@ -3,7 +3,7 @@
 import { decideThrottle, initialControllerState, tune, type BudgetSettings, type ControllerState } from './controller.ts';
 import { decideHysteresis, type HysteresisState } from './baseline.ts';
 import type { DeviceModel } from './profiles.ts';
-import type { LocalTime } from './schedule.ts';
+import type { LocalTime } from '../../config/schedule.ts';
 import { seededRandom, senseTemperature, stepPlant, type PlantParams } from './thermalPlant.ts';
 
 export type Law = 'controller' | 'hysteresis';

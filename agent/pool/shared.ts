@@ -1,6 +1,7 @@
 // Layout of the memory shared between the pool and its workers. Workers poll these
 // words between batches (cpuminer's restart flag, made explicit with Atomics), so a
 // cancel, pause or new throttle level takes effect within one batch (~batch_ms).
+import type { KernelJob } from '../../kernels/types.ts';
 
 /** Int32 index: generation; bumped when the running unit is cancelled or replaced. */
 export const CTRL_GEN = 0;
@@ -27,7 +28,7 @@ export interface UnitMessage {
   type: 'unit';
   gen: number;
   kernel: string;
-  job: import('../../kernels/types.ts').KernelJob;
+  job: KernelJob;
   /** First nonce of the unit. */
   start: number;
   /** Number of nonces in the unit. */

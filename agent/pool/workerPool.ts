@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KernelJob } from '../../kernels/types.ts';
+import { systemClock, type Clock, type TimerHandle } from '../../lifecycle/clock.ts';
+import type { Component } from '../../lifecycle/component.ts';
 import {
   CTRL_GEN, CTRL_PERIOD, CTRL_WAKE, CUR_DONE, ctrlDuty, ctrlWords, curClaimLen, curClaimOff, cursorWords,
   type UnitMessage, type WorkerReply,
@@ -24,10 +26,14 @@ export interface PoolOptions {
   /** A worker that reports no progress for this long while it should be hashing is replaced. */
   hangMs?: number;
   /**
-   * Most threads setThreads() may reach (sizes the shared control and cursor
-   * buffers, which cannot grow under running threads). Default: max(threads, 2 × cores).
+   * Most threads this pool may run (sizes the shared control and cursor buffers,
+   * which cannot grow under running threads). Default: the cores of this device;
+   * more threads than cores only share them.
    */
   maxThreads?: number;
+  clock?: Clock;
+  /** The worker entry module (a file URL); tests point it at a module that fails to load. */
+  entry?: string;
 }
 
 export interface RunRequest {
@@ -72,7 +78,8 @@ const RETIRE_TIMEOUT_MS = 5000;
  * Events: 'hashes' (n, workerIndex) per finished batch, 'crash' (workerIndex, message)
  * when a thread died and was replaced.
  */
-export class WorkerPool extends EventEmitter {
+export class WorkerPool extends EventEmitter implements Component {
+  readonly name = 'pool';
   private readonly opts: PoolOptions;
   private ctrl: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private slots: Slot[] = [];
@@ -83,7 +90,7 @@ export class WorkerPool extends EventEmitter {
   private running: Running | null = null;
   private level = 0;
   private periodMs = 100;
-  private hangTimer: NodeJS.Timeout | null = null;
+  private hangTimer: TimerHandle | null = null;
   private stopped = true;
 
   constructor(opts: PoolOptions) {
@@ -95,28 +102,45 @@ export class WorkerPool extends EventEmitter {
     return this.slots.length;
   }
 
-  /** Upper bound of setThreads(). */
-  get maxThreads(): number {
-    return Math.max(this.opts.threads, this.opts.maxThreads ?? availableParallelism() * 2);
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
   }
 
-  /** Starts the threads; resolves when every one has loaded its kernels. */
+  /** Upper bound of the thread count (start and setThreads). */
+  get maxThreads(): number {
+    return this.opts.maxThreads ?? availableParallelism();
+  }
+
+  /**
+   * Starts the threads; resolves when every one has loaded its kernels. When one
+   * fails to boot, the others are terminated before it rejects: a failed start
+   * leaves no thread behind.
+   */
   async start(): Promise<void> {
-    this.stopped = false;
     const n = this.opts.threads;
+    if (!Number.isInteger(n) || n < 1 || n > this.maxThreads) throw new RangeError(`threads must be an integer within [1, ${this.maxThreads}] (got ${n})`);
+    this.stopped = false;
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * ctrlWords(this.maxThreads)));
     Atomics.store(this.ctrl, CTRL_PERIOD, this.periodMs);
     this.slots = [];
-    await Promise.all(Array.from({ length: n }, (_, k) => this.spawn(k)));
+    const boots = await Promise.allSettled(Array.from({ length: n }, (_, k) => this.spawn(k)));
+    const failed = boots.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+    if (failed) {
+      this.stopped = true;
+      const slots = this.slots.filter(Boolean);
+      this.slots = [];
+      await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+      throw failed.reason;
+    }
     this.setLevel(n, this.periodMs);
     const hangMs = this.opts.hangMs ?? 30_000;
-    this.hangTimer = setInterval(() => this.checkHangs(hangMs), Math.min(hangMs, 5000));
-    this.hangTimer.unref();
+    this.hangTimer = this.clock.setInterval(() => this.checkHangs(hangMs), Math.min(hangMs, 5000));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.hangTimer) clearInterval(this.hangTimer);
+    if (this.hangTimer !== null) this.clock.clearInterval(this.hangTimer);
+    this.hangTimer = null;
     const r = this.running;
     this.cancel();
     const slots = [...this.slots, ...this.retiring];
@@ -141,7 +165,7 @@ export class WorkerPool extends EventEmitter {
       Atomics.store(this.ctrl, ctrlDuty(k), duty);
     }
     this.wake();
-    for (const s of this.slots) s.lastProgress = Date.now();
+    for (const s of this.slots) s.lastProgress = this.clock.now();
   }
 
   getLevel(): number {
@@ -155,7 +179,7 @@ export class WorkerPool extends EventEmitter {
     const gen = Atomics.add(this.ctrl, CTRL_GEN, 1) + 1;
     return new Promise((resolve) => {
       this.running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), reported: 0, cancelling: false, onShare, resolve };
-      for (const s of this.slots) s.lastProgress = Date.now();
+      for (const s of this.slots) s.lastProgress = this.clock.now();
       for (const s of this.slots) this.sendUnit(s.worker, []);
     });
   }
@@ -170,7 +194,7 @@ export class WorkerPool extends EventEmitter {
     r.cancelling = true;
     Atomics.add(this.ctrl, CTRL_GEN, 1);
     this.wake();
-    setTimeout(() => this.settle(r, true), CANCEL_SETTLE_MS).unref();
+    this.clock.setTimeout(() => this.settle(r, true), CANCEL_SETTLE_MS);
     this.settle(r, false);
   }
 
@@ -196,15 +220,15 @@ export class WorkerPool extends EventEmitter {
     const slot = this.slots.find((s) => s?.worker === worker);
     if (slot) {
       slot.busy = true;
-      slot.lastProgress = Date.now();
+      slot.lastProgress = this.clock.now();
     }
     worker.postMessage(msg);
   }
 
   private spawn(k: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(BOOT, { workerData: { entry: ENTRY, index: k, batchMs: this.opts.batchMs, ctrl: this.ctrl.buffer } });
-      const slot: Slot = { worker, lastProgress: Date.now(), ready: false, busy: false };
+      const worker = new Worker(BOOT, { workerData: { entry: this.opts.entry ?? ENTRY, index: k, batchMs: this.opts.batchMs, ctrl: this.ctrl.buffer } });
+      const slot: Slot = { worker, lastProgress: this.clock.now(), ready: false, busy: false };
       this.slots[k] = slot;
       worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
@@ -214,17 +238,22 @@ export class WorkerPool extends EventEmitter {
         }
         this.onReply(k, slot, m);
       });
-      worker.on('error', (err) => this.onDeath(k, slot, err.message));
+      let bootError = '';
+      worker.on('error', (err) => {
+        if (!slot.ready) bootError = err.message;
+        else this.onDeath(k, slot, err.message);
+      });
       worker.on('exit', (code) => {
-        if (!slot.ready) reject(new Error(`hashing thread ${k} failed to start (exit ${code})`));
-        this.onDeath(k, slot, `exited with code ${code}`);
+        // A thread that never booted is not replaced: the same code would fail again.
+        if (!slot.ready) reject(new Error(`hashing thread ${k} failed to start (exit ${code})${bootError ? `: ${bootError}` : ''}`));
+        else this.onDeath(k, slot, `exited with code ${code}`);
       });
     });
   }
 
   private onReply(k: number, slot: Slot, m: WorkerReply): void {
     const r = this.running;
-    slot.lastProgress = Date.now();
+    slot.lastProgress = this.clock.now();
     if (m.type === 'progress') {
       this.emit('hashes', m.hashes, k);
       if (r && m.gen === r.gen) {
@@ -292,7 +321,7 @@ export class WorkerPool extends EventEmitter {
 
   private checkHangs(hangMs: number): void {
     if (!this.running) return;
-    const now = Date.now();
+    const now = this.clock.now();
     this.slots.forEach((s, k) => {
       if (!s || !s.ready || !s.busy) return;
       const duty = Atomics.load(this.ctrl, ctrlDuty(k));
@@ -337,7 +366,7 @@ export class WorkerPool extends EventEmitter {
   private retire(k: number, slot: Slot): Promise<void> {
     return new Promise((resolve) => {
       const done = (hung: boolean) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.off('retired', onRetired);
         slot.worker.removeAllListeners();
         this.retiring = this.retiring.filter((s) => s !== slot);
@@ -355,7 +384,7 @@ export class WorkerPool extends EventEmitter {
         void slot.worker.terminate().then(() => resolve(), () => resolve());
       };
       const onRetired = (s: Slot) => { if (s === slot) done(false); };
-      const timer = setTimeout(() => done(true), RETIRE_TIMEOUT_MS);
+      const timer = this.clock.setTimeout(() => done(true), RETIRE_TIMEOUT_MS);
       this.on('retired', onRetired);
       slot.worker.postMessage({ type: 'retire' });
     });

@@ -1,5 +1,5 @@
 // Plausibility screen for the temperature: a reading can be present and still be
-// wrong. Faults caught here (issue 4): a stuck value and an impossible jump.
+// wrong. Faults caught here: a stuck value and an impossible jump.
 // Missing files and garbage are caught by the reader itself.
 import { fault, type Reading, type Sensor } from './types.ts';
 

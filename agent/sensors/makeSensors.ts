@@ -3,9 +3,7 @@
 // its sysfs paths lazily on its first read.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HashlingConfig } from '../../config/load.ts';
-import type { BudgetConfig } from '../../config/budget.ts';
-import type { SensorsConfig } from '../../config/sensors.ts';
+import type { BudgetConfig, SensorsConfig } from '../../config/schema.ts';
 import { PROFILES, profileFromModel, type DeviceModel, type ProfileName } from '../control/profiles.ts';
 import { CachedSensor } from './cached.ts';
 import { CpuUsageMeter, HwmonPower, ModelPower, PowerSelector, RaplPower } from './power.ts';
@@ -60,9 +58,7 @@ export function resolveModel(budget: BudgetConfig, sysfsRoot: string): { profile
   };
 }
 
-export function makeSensors(config: HashlingConfig, deps: SensorDeps = {}): SensorBundle {
-  const s = config.sensors as unknown as SensorsConfig;
-  const b = config.budget as unknown as BudgetConfig;
+export function makeSensors(s: SensorsConfig, b: BudgetConfig, deps: SensorDeps = {}): SensorBundle {
   const { profile, model } = resolveModel(b, s.sysfs_root);
   const isPi = profile !== 'generic';
   const run = s.vcgencmd_path === '' || !isPi ? null : (deps.run ?? vcgencmdRunner(s.vcgencmd_path));

@@ -1,4 +1,4 @@
-// The per-nonce library loops that bench compares the kernels against (issue 3's
+// The per-nonce library loops that bench compares the kernels against (the
 // reference rows): what a user writes without a specialised kernel. They allocate
 // per nonce on purpose; they are still correct kernels and pass the same checks.
 import { createHash, hash as oneShotHash } from 'node:crypto';

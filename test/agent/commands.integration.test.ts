@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { BIN, spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 
@@ -87,10 +87,10 @@ describe('fleet commands over a real broker', { timeout: 180_000 }, () => {
   });
 
   test('a valid config/set applies live and says which keys need a restart', async () => {
-    await pub(T('cmd-b', 'cmd/config/set'), JSON.stringify({ v: 1, transaction: 'cs2', budget: { temp_target_c: 62 }, device: { groups: ['g1'] } }));
+    await pub(T('cmd-b', 'cmd/config/set'), JSON.stringify({ v: 1, transaction: 'cs2', budget: { temp_target_c: 62 }, telemetry: { interval_s: 5 } }));
     const res = await c.wait(T('cmd-b', 'res/config/set'), (j) => j.transaction === 'cs2');
     assert.equal(res.json.status, 'ok', JSON.stringify(res.json));
-    assert.deepEqual([res.json.data.applied, res.json.data.restart_required, res.json.data.persisted], [['budget.temp_target_c'], ['device.groups'], false]);
+    assert.deepEqual([res.json.data.applied, res.json.data.restart_required, res.json.data.persisted], [['budget.temp_target_c'], ['telemetry.interval_s'], false]);
     await c.wait(T('cmd-b', 'state'), (j) => j.temp_target_c === 62);
   });
 

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 import { coolSysfs } from '../helpers/coolSysfs.ts';
@@ -42,24 +42,24 @@ test('shares and results found while the broker is down are all delivered after 
   const count = Math.min(0xffffffff, Math.round(hps * 6)); // ~6 s of hashing
   await c.publish('hashling/outage/work', JSON.stringify({ v: 1, unit_id: 'long', job_id: 'l', algo: 'sha256d', header: HEADER, target: TARGET, nonce_start: 0, nonce_end: count - 1 }));
   await c.wait('hashling/outage/state', (j) => j.unit_id === 'long');
-  const beforeOutage = c.on("hashling/outage/shares").length;
+  const beforeOutage = c.on('hashling/outage/shares').length;
   await broker.terminate();
   await new Promise((r) => setTimeout(r, 8000)); // the unit finishes while the broker is away
   await broker.restart();
   try {
-  const result = await c.wait('hashling/outage/results', (j) => j.unit_id === 'long', 30_000);
-  assert.equal(result.json.status, 'done');
-  assert.equal(result.json.hashes, count);
-  // Redelivered QoS 1 messages of the observer's own session may trail the result.
-  const unique = () => new Set(c.on('hashling/outage/shares').filter((m) => m.json.unit_id === 'long').map((m) => m.json.nonce));
-  for (let i = 0; i < 50 && unique().size < result.json.shares; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const shares = unique();
-  assert.ok(c.on('hashling/outage/shares').length - beforeOutage > 100, 'most shares were found during the outage');
-  assert.ok(result.json.shares > 100, `expected many shares, got ${result.json.shares}`);
-  assert.equal(shares.size, result.json.shares, 'every share found during the outage was delivered');
-  await c.wait('hashling/outage/status', (j) => j.state === 'online');
+    const result = await c.wait('hashling/outage/results', (j) => j.unit_id === 'long', 30_000);
+    assert.equal(result.json.status, 'done');
+    assert.equal(result.json.hashes, count);
+    // Redelivered QoS 1 messages of the observer's own session may trail the result.
+    const unique = () => new Set(c.on('hashling/outage/shares').filter((m) => m.json.unit_id === 'long').map((m) => m.json.nonce));
+    for (let i = 0; i < 50 && unique().size < result.json.shares; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const shares = unique();
+    assert.ok(c.on('hashling/outage/shares').length - beforeOutage > 100, 'most shares were found during the outage');
+    assert.ok(result.json.shares > 100, `expected many shares, got ${result.json.shares}`);
+    assert.equal(shares.size, result.json.shares, 'every share found during the outage was delivered');
+    await c.wait('hashling/outage/status', (j) => j.state === 'online');
   } finally {
     await c.close();
   }

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 import { encodeBase64, generateKeyPair, signUnit } from '../../protocol/signing.ts';

@@ -79,12 +79,17 @@ test('forged shares from a fake device are rejected with the right reason and ne
     await pub('forger', sharePayload(fw[0], fw[0].nonce_end + 1, fgood.hash)); // outside its range
     await pub('forger', sharePayload({ unit_id: 'made-up', job_id: fw[0].job_id }, 1, fgood.hash));
     await pub('forger', sharePayload(fw[0], fgood.nonce, fgood.hash)); // genuine
-    await pub('forger', sharePayload(fw[0], fgood.nonce, fgood.hash)); // replay
+    await pub('forger', sharePayload(fw[0], fgood.nonce, fgood.hash)); // replay: judged once, answered again, counted once
     await pub('forger', 'not json');
     const s = await rig.devices.wait('hashling/coordinator/stats', (j) => j.devices?.forger?.rejected?.malformed === 1 && j.devices?.forger?.accepted === 1, 10_000);
     assert.deepEqual(s.json.devices.forger.rejected, {
-      bad_hash: 1, above_target: 0, unknown_unit: 1, wrong_device: 1, duplicate: 1, stale: 0, out_of_range: 1, malformed: 1,
+      bad_hash: 1, above_target: 0, unknown_unit: 1, wrong_device: 1, duplicate: 0, stale: 0, out_of_range: 1, malformed: 1,
     });
+    // Every share claim got its verdict on the device's acks topic; the replay got the genuine one's again.
+    const ackList = () => rig.devices.on('hashling/forger/acks').flatMap((m) => m.json.shares as { nonce: number; ok: boolean; reason?: string }[]);
+    for (let i = 0; i < 50 && ackList().length < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    const acks = ackList();
+    assert.deepEqual(acks.map((a) => a.reason ?? 'ok'), ['wrong_device', 'bad_hash', 'out_of_range', 'unknown_unit', 'ok', 'ok']);
     assert.equal(s.json.devices.honest.accepted, 1);
     await rig.pools[0]!.waitFor(() => rig.pools[0]!.submits.length === 2, 5000, 'two genuine submits');
     await new Promise((r) => setTimeout(r, 300));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 

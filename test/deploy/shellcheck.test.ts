@@ -1,4 +1,4 @@
-// Every shell script in the repository is shellcheck-clean (issue 7): files
+// Every shell script in the repository is shellcheck-clean: files
 // ending in .sh and files whose first line is a sh/bash shebang, outside
 // node_modules and .git.
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
-// The systemd units must pass `systemd-analyze verify` (issue 7) and keep the
-// properties the issue asks for; the verify step needs systemd-analyze.
+// The systemd units must pass `systemd-analyze verify` and keep the
+// properties the deploy kit promises; the verify step needs systemd-analyze.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 import { coolSysfs } from '../helpers/coolSysfs.ts';

@@ -8,7 +8,7 @@
 // agent publishes after the restart reaches it even if the agent is back first.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { spawnCoordinator } from '../helpers/coordinatorProcess.ts';
 import { Collector } from '../helpers/collector.ts';

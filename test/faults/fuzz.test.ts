@@ -8,12 +8,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startMosquitto, type Broker } from '../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { coolSysfs } from '../helpers/coolSysfs.ts';
 import { rssMb } from '../helpers/procStat.ts';
 import { parseWorkPayload } from '../../protocol/workUnit.ts';
-import { parseCommandPayload } from '../../agent/commands/protocol.ts';
+import { parseCommandPayload } from '../../protocol/commands.ts';
 import { fuzzCase, prng } from './fuzzPayloads.ts';
 
 const COUNT = Number(process.env.HASHLING_FUZZ_COUNT ?? 10_000);

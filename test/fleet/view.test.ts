@@ -1,18 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FleetView, fleetTable, formatAge, formatRate } from '../../fleet/view.ts';
-import { commandTopic, expectedResponders, parseTarget, summarize } from '../../fleet/request.ts';
+import { FleetView, fleetTable, formatAge, formatRate, retainedTopicsOf } from '../../fleet/view.ts';
+import { expectedResponders, summarize } from '../../fleet/request.ts';
+import { commandTopic, parseTarget } from '../../protocol/topics.ts';
 
 function fleet(): FleetView {
   const v = new FleetView('h');
-  const msg = (topic: string, body: object, at = 1000) => v.ingest(topic, JSON.stringify(body), at);
-  msg('h/a/status', { v: 1, state: 'online', ts: 900 });
-  msg('h/a/info', { v: 1, version: '0.1.0', groups: ['g1'], ts: 900 });
-  msg('h/a/state', { v: 1, mode: 'hashing', ts: 950 });
-  msg('h/a/telemetry', { v: 1, hashrate_hps: { '10s': 2_500_000 }, temp_c: 55.25, power_w: 3.1, shares_found: 7 }, 5000);
-  msg('h/b/status', { v: 1, state: 'lost', ts: 100 });
-  msg('h/b/info', { v: 1, version: '0.0.9', groups: ['g1', 'g2'], ts: 50 });
-  msg('h/coordinator/status', { v: 1, state: 'online' });
+  const retained = (topic: string, body: object) => v.ingest(topic, JSON.stringify(body), 99_999, true);
+  retained('h/a/status', { v: 1, state: 'online', ts: 900 });
+  retained('h/a/info', { v: 1, version: '0.1.0', groups: ['g1'], ts: 900 });
+  retained('h/a/state', { v: 1, mode: 'hashing', ts: 950 });
+  v.ingest('h/a/telemetry', JSON.stringify({ v: 1, hashrate_hps: { '10s': 2_500_000 }, temp_c: 55.25, power_w: 3.1, shares_found: 7, ts: 4000 }), 5000);
+  retained('h/b/status', { v: 1, state: 'lost', ts: 100 });
+  retained('h/b/info', { v: 1, version: '0.0.9', groups: ['g1', 'g2'], ts: 50 });
+  retained('h/coordinator/status', { v: 1, state: 'online' });
   v.ingest('h/c/status', 'not json', 1);
   return v;
 }
@@ -25,6 +26,25 @@ test('the view tables each device from retained topics and telemetry', () => {
   assert.match(table, /^DEVICE\s+STATE\s+HASHRATE\s+TEMP\s+POWER\s+SHARES\s+LAST SEEN\s+VERSION/);
   assert.match(table, /a\s+hashing\s+2\.50 MH\/s\s+55\.3 °C\s+3\.10 W\s+7\s+1m ago\s+0\.1\.0/);
   assert.match(table, /2 devices, 1 online, 2\.50 MH\/s total/);
+});
+
+test('last seen is the latest message of any kind: a live event counts, a retained one stands for its own ts', () => {
+  const v = fleet();
+  v.ingest('h/b/results', JSON.stringify({ v: 1, unit_id: 'u', ts: 1 }), 7000);
+  const b = v.rows().find((r) => r.id === 'b')!;
+  assert.equal(b.last_seen_ms, 7000);
+  assert.equal(b.hashrate_hps, null, 'a device that is not online shows no hashrate');
+  v.ingest('h/a/shares', JSON.stringify({ v: 1, ts: 1 }), 9000);
+  assert.equal(v.rows().find((r) => r.id === 'a')!.last_seen_ms, 9000);
+  v.ingest('h/c/work', '[]', 9999);
+  assert.ok(!v.rows().some((r) => r.id === 'c'), 'work sent to a device is not a sign of its life');
+});
+
+test('an empty retained status clears a device from the view (fleet forget)', () => {
+  const v = fleet();
+  v.ingest('h/b/status', '', 10_000, true);
+  assert.deepEqual(v.rows().map((r) => r.id), ['a']);
+  assert.deepEqual(retainedTopicsOf('h', 'b', 'homeassistant'), ['h/b/status', 'h/b/info', 'h/b/state', 'homeassistant/device/b/config']);
 });
 
 test('rates and ages read like a dashboard', () => {
@@ -47,12 +67,12 @@ test('expected responders are the online members; offline ones are listed apart'
 });
 
 test('the outcome names who did not answer and sets the exit code', () => {
-  const ok = summarize(['a', 'b'], [], new Map([['a', { status: 'ok', data: { pong: true } }], ['b', { status: 'ok', data: {} }]]));
+  const ok = summarize(['a', 'b'], [], new Map([['a', { status: 'ok' as const, data: { pong: true } }], ['b', { status: 'ok' as const, data: {} }]]));
   assert.equal(ok.exitCode, 0);
-  const err = summarize(['a'], [], new Map([['a', { status: 'error', error: { code: 'E_BAD_COMMAND', message: 'no' } }]]));
+  const err = summarize(['a'], [], new Map([['a', { status: 'error' as const, data: {}, error: { code: 'E_BAD_COMMAND', message: 'no' } }]]));
   assert.equal(err.exitCode, 1);
   assert.match(err.table, /error E_BAD_COMMAND\s+no/);
-  const missing = summarize(['a', 'b'], ['c'], new Map([['a', { status: 'ok', data: {} }]]));
+  const missing = summarize(['a', 'b'], ['c'], new Map([['a', { status: 'ok' as const, data: {} }]]));
   assert.equal(missing.exitCode, 2);
   assert.match(missing.table, /b\s+NO ANSWER/);
   assert.match(missing.table, /offline \(not asked\): c/);

@@ -3,7 +3,7 @@
 // `npm run bench`, never asserted in a test.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checksumPlan, kernelChecksum, measureKernel, runBench } from '../../bench/kernels.ts';
+import { checksumPlan, kernelChecksum, measureKernel, runBench } from '../../kernels/benchmark.ts';
 import { benchCommand } from '../../cli/bench.ts';
 import { findKernel, listBaselines, listKernels } from '../../kernels/registry.ts';
 import type { Kernel } from '../../kernels/types.ts';
@@ -43,13 +43,14 @@ test('measureKernel returns a positive hashes/s figure on the calling thread', (
   assert.ok(measureKernel(findKernel('sha256d-js')!, 40) > 1000);
 });
 
-test('benchCommand rejects bad options with exit code 2 and prints JSON lines with the documented fields', async () => {
+test('benchCommand rejects bad options with exit code 64 (EX_USAGE) and prints JSON lines with the documented fields', async () => {
   const err = process.stderr.write;
   process.stderr.write = () => true;
   try {
-    assert.equal(await benchCommand(['--algo', 'md5']), 2);
-    assert.equal(await benchCommand(['--threads', '0']), 2);
-    assert.equal(await benchCommand(['--seconds']), 2);
+    assert.equal(await benchCommand(['--algo', 'md5']), 64);
+    assert.equal(await benchCommand(['--threads', '0']), 64);
+    assert.equal(await benchCommand(['--seconds']), 64);
+    assert.equal(await benchCommand(['--thread', '1']), 64);
   } finally {
     process.stderr.write = err;
   }

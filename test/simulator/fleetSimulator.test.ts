@@ -2,7 +2,7 @@
 // unit's result carries its exact hash count, and all devices are held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMosquitto } from '../helpers/mosquitto.ts';
+import { startMosquitto } from '../../harness/mosquitto.ts';
 import { loadConfig } from '../../config/load.ts';
 import { createCoordinator } from '../../coordinator/fromConfig.ts';
 import type { ShareVerdictEvent } from '../../coordinator/coordinator.ts';
@@ -28,7 +28,7 @@ for (const exact of [true, false]) {
       assert.ok(await sim.drain(10_000));
       const published = sim.totals().shares_published;
       for (let i = 0; i < 50 && verdicts.length < published; i++) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(published > 20, `shares published: ${published} ${JSON.stringify(sim.totals())} work msgs ${c.on("hashling/+/work").length}`);
+      assert.ok(published > 20, `shares published: ${published} ${JSON.stringify(sim.totals())} work msgs ${c.on('hashling/+/work').length}`);
       assert.equal(verdicts.length, published, 'no share lost');
       assert.deepEqual(verdicts.filter((v) => !v.ok).map((v) => v.reason), [], 'every share verifies');
       assert.equal(coordinator.fleetView!.onlineCount, 20);

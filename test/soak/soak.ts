@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { VERSION } from '../../agent/deviceInfo.ts';
 import { loadConfig } from '../../config/load.ts';
 import { FleetSimulator } from '../../simulator/fleetSimulator.ts';
-import { startMosquitto } from '../helpers/mosquitto.ts';
+import { startMosquitto } from '../../harness/mosquitto.ts';
 import { spawnAgent } from '../helpers/agentProcess.ts';
 import { coolSysfs } from '../helpers/coolSysfs.ts';
 import { rssMb } from '../helpers/procStat.ts';

@@ -1,57 +1,43 @@
-// config/get and config/set. config/set is all or nothing: every problem is
-// listed and nothing changes; when valid it is written to the config file first
-// (if config.writable), so a failed write changes nothing either, then applied.
+// config/get and config/set. config/set is one transaction: validate (every
+// problem listed, nothing changes), persist atomically when config.writable,
+// then apply; when applying fails the file is put back, so nothing changed.
+import { configError } from '../../../config/load.ts';
+import { applyConfigPatch, normalizePatch } from '../../../config/patch.ts';
 import { HashlingError } from '../../../protocol/errors.ts';
 import { optionalStringList, onlyKeys } from '../args.ts';
-import { configPatchProblems, normalizePatch, selectConfig, splitLive } from '../configEdit.ts';
-import { persistConfigPatch } from '../configFile.ts';
-import type { VerbContext, VerbHandler } from '../host.ts';
-
-function badConfig(problems: string[]): HashlingError {
-  return Object.assign(new HashlingError('E_CONFIG', `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}): ${problems.join('; ')}`), { data: { problems } });
-}
+import { selectConfig } from '../configEdit.ts';
+import { persistConfigPatch, restoreConfigFile } from '../configFile.ts';
+import { isLiveKey, type VerbHandler } from '../host.ts';
 
 export const configGet: VerbHandler = ({ host, args, pending }) => {
   onlyKeys(args, ['keys']);
-  const { config, problems } = selectConfig(host.config, optionalStringList(args, 'keys'));
+  const config = host.config();
+  const { config: selected, problems } = selectConfig(config, optionalStringList(args, 'keys'));
   if (problems.length > 0) throw Object.assign(new HashlingError('E_BAD_COMMAND', problems.join('; ')), { data: { problems } });
-  return { data: { config, pending_restart: Object.keys(pending), writable: Boolean(host.config.config.writable), file: host.configFile ?? null } };
+  return { data: { config: selected, pending_restart: Object.keys(pending), writable: config.config.writable, file: host.configFile ?? null } };
 };
 
-export const configSet: VerbHandler = async (ctx) => {
-  const { host } = ctx;
-  const { patch, problems: shape } = normalizePatch(ctx.args);
-  const problems = shape.length > 0 ? shape : configPatchProblems(host.config, patch);
-  if (problems.length > 0) throw badConfig(problems);
+export const configSet: VerbHandler = async ({ host, args, pending }) => {
+  const { patch, problems: shape } = normalizePatch(args);
+  if (shape.length > 0) throw configError(shape);
+  const current = host.config();
+  const res = applyConfigPatch(current, patch, { remote: true, host: host.facts });
+  if (!res.ok) throw configError(res.problems);
+  const live = res.changed.filter(isLiveKey);
+  const restart = res.changed.filter((k) => !isLiveKey(k));
   let persisted = false;
-  if (host.config.config.writable) {
+  let previous: string | null = null;
+  if (current.config.writable) {
     if (!host.configFile) throw new HashlingError('E_CONFIG', 'config.writable is set but the agent was started without a config file (--config or HASHLING_CONFIG); nothing changed');
-    persistConfigPatch(host.configFile, patch);
+    previous = persistConfigPatch(host.configFile, patch);
     persisted = true;
   }
-  const { live, restart } = splitLive(patch);
-  await applyLive(ctx, Object.fromEntries(live.map((k) => [k, patch[k]])));
-  for (const k of restart) ctx.pending[k] = patch[k];
-  return { data: { changed: Object.keys(patch), applied: live, restart_required: restart, persisted } };
+  try {
+    await host.apply(res.config, live);
+  } catch (err) {
+    if (persisted) restoreConfigFile(host.configFile!, previous);
+    throw new HashlingError('E_INTERNAL', `could not apply ${live.join(', ')}: ${(err as Error).message}; nothing changed`);
+  }
+  for (const k of restart) pending[k] = patch[k];
+  return { data: { changed: res.changed, applied: live, restart_required: restart, persisted } };
 };
-
-/** Applies keys listed in LIVE_KEYS; validated already, so a failure here is a bug (E_INTERNAL). */
-async function applyLive(ctx: VerbContext, live: Record<string, unknown>): Promise<void> {
-  const { host } = ctx;
-  const budget: Record<string, unknown> = {};
-  for (const [path, v] of Object.entries(live)) {
-    const [s, k] = path.split('.', 2);
-    if (s === 'budget') budget[k] = v;
-  }
-  if (Object.keys(budget).length > 0) {
-    const res = host.setBudget(budget);
-    if (!res.ok) throw new HashlingError('E_INTERNAL', `budget refused a validated update: ${res.problems.join('; ')}`);
-  }
-  if ('hashing.threads' in live && live['hashing.threads'] !== host.threads()) await host.setThreads(live['hashing.threads'] as number);
-  for (const [path, v] of Object.entries(live)) {
-    const [s, k] = path.split('.', 2);
-    (host.config[s] as Record<string, unknown>)[k] = v;
-  }
-  if (Object.keys(live).some((k) => k.startsWith('commands.'))) ctx.onCommandsConfig();
-  if (Object.keys(live).some((k) => k === 'hashing.threads' || k.startsWith('budget.'))) host.publishState();
-}

@@ -1,10 +1,8 @@
 // bench, selftest, identify.
-import { measureKernel } from '../../../bench/kernels.ts';
+import { measureKernel } from '../../../kernels/measure.ts';
 import { findKernel } from '../../../kernels/registry.ts';
 import { runSelfTest } from '../../../kernels/selfTest.ts';
 import type { Algo } from '../../../kernels/types.ts';
-import type { SensorsConfig } from '../../../config/sensors.ts';
-import type { CommandsConfig } from '../../../config/commands.ts';
 import { HashlingError } from '../../../protocol/errors.ts';
 import { onlyKeys, optionalChoice, optionalNumber } from '../args.ts';
 import { findActLed, type LedBlinker } from '../led.ts';
@@ -43,8 +41,9 @@ export const selftest: VerbHandler = ({ args }) => {
 export function identifyHandler(led: LedBlinker): VerbHandler {
   return ({ host, args }) => {
     onlyKeys(args, ['duration_s']);
-    const durationS = optionalNumber(args, 'duration_s', 1, 300) ?? (host.config.commands as unknown as CommandsConfig).identify_s;
-    const dir = findActLed((host.config.sensors as unknown as SensorsConfig).sysfs_root);
+    const config = host.config();
+    const durationS = optionalNumber(args, 'duration_s', 1, 300) ?? config.commands.identify_s;
+    const dir = findActLed(config.sensors.sysfs_root);
     if (dir) {
       try {
         led.blink(dir, durationS * 1000);

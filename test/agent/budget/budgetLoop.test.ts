@@ -1,19 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BudgetLoop, type BudgetEvent, type LoopClock } from '../../../agent/budget/budgetLoop.ts';
+import { BudgetLoop, type BudgetEvent } from '../../../agent/budget/budgetLoop.ts';
 import { FakeSensor } from '../../../agent/sensors/fakes.ts';
 import { PolledCommand, parseThrottled } from '../../../agent/sensors/vcgencmd.ts';
 import { PROFILES } from '../../../agent/control/profiles.ts';
 import { loadConfig } from '../../../config/load.ts';
+import { applyConfigPatch } from '../../../config/patch.ts';
+import { FakeClock } from '../../helpers/fakeClock.ts';
 import type { SupplyState } from '../../../agent/sensors/types.ts';
-
-class FakeClock implements LoopClock {
-  t = 1_700_000_000_000;
-  timers: { fn: () => void; ms: number }[] = [];
-  now() { return this.t; }
-  setInterval(fn: () => void, ms: number) { const h = { fn, ms }; this.timers.push(h); return h; }
-  clearInterval(h: unknown) { this.timers = this.timers.filter((x) => x !== h); }
-}
 
 function setup(env: Record<string, string> = {}, temp = new FakeSensor<number>('temp', 50, 'thermal:cpu-thermal')) {
   const clock = new FakeClock();
@@ -25,13 +19,15 @@ function setup(env: Record<string, string> = {}, temp = new FakeSensor<number>('
   const applied: [number, number][] = [];
   const events: BudgetEvent[] = [];
   let stateChanges = 0;
+  const config = loadConfig({ env, host: { cores: 4 } });
   const loop = new BudgetLoop({
-    config: loadConfig({ env }), threads: 4, clock, localTime: () => ({ day: 1, minute: 720 }),
+    budget: config.budget, sensorsConfig: config.sensors, threads: 4, clock, localTime: () => ({ day: 1, minute: 720 }),
     sensors: { profile: 'pi4', model: PROFILES.pi4, temperature: temp, power, modelPower, supply, throttled },
     applyLevel: (l, p) => applied.push([l, p]), onEvent: (e) => events.push(e), onStateChange: () => { stateChanges++; },
   });
   const ticks = async (n: number) => { for (let i = 0; i < n; i++) { clock.t += 1000; await loop.tick(); await throttled.idle(); } };
-  return { clock, temp, power, supply, loop, applied, events, ticks, spawns: () => spawns, stateChanges: () => stateChanges };
+  const patch = (p: Record<string, unknown>) => applyConfigPatch(config, Object.fromEntries(Object.entries(p).map(([k, v]) => [`budget.${k}`, v])), { remote: true, host: { cores: 4 } });
+  return { clock, temp, power, supply, loop, applied, events, ticks, patch, spawns: () => spawns, stateChanges: () => stateChanges };
 }
 
 describe('BudgetLoop', () => {
@@ -74,14 +70,21 @@ describe('BudgetLoop', () => {
 
   it('does nothing until started, then ticks at once and every interval_ms', async () => {
     const h = setup();
-    assert.equal(h.clock.timers.length, 0);
+    assert.equal(h.clock.pending, 0);
     assert.equal(h.temp.reads, 0, 'the constructor only assigns');
     h.loop.start();
     await h.loop.tick();
-    assert.equal(h.clock.timers[0].ms, 1000);
+    assert.equal(h.clock.pending, 1);
+    const reads = h.temp.reads;
+    h.clock.advance(999);
+    await h.loop.tick();
+    assert.equal(h.temp.reads, reads + 1, 'only the explicit tick read the sensor before interval_ms');
+    h.clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(h.temp.reads, reads + 2, 'the timer ticks at interval_ms');
     assert.deepEqual(h.applied[0], [0.25, 200], 'the first level is one ramp step, with the configured duty period');
     await h.loop.stop();
-    assert.equal(h.clock.timers.length, 0);
+    assert.equal(h.clock.pending, 0);
   });
 
   it('ramps a cool device to every thread and reports it in telemetry', async () => {
@@ -172,17 +175,20 @@ describe('BudgetLoop', () => {
     await h.loop.stop();
   });
 
-  it('applies a valid budget/set on the next tick and rejects an invalid one whole', async () => {
+  it('applies a valid budget/set on the next tick; an invalid one is refused whole by the config rules', async () => {
     const h = setup();
     h.loop.start();
     await h.ticks(20);
-    const bad = h.loop.setBudget({ max_cpu_percent: 150, temp_target_c: 'hot', nope: 1 });
+    const bad = h.patch({ max_cpu_percent: 150, temp_target_c: 'hot', nope: 1 });
     assert.equal(bad.ok, false);
     assert.equal(!bad.ok && bad.problems.length, 3);
+    assert.equal(h.patch({ temp_target_c: 85 }).ok, false, 'target above the cutoff is refused');
+    const good = h.patch({ max_cpu_percent: 50, power_w: 10 });
+    assert.ok(good.ok);
+    assert.deepEqual(good.changed, ['budget.max_cpu_percent', 'budget.power_w']);
     await h.ticks(1);
-    assert.equal(h.loop.snapshot().telemetry.throttle_level, 4, 'nothing of the bad update was applied');
-    assert.equal(h.loop.setBudget({ temp_target_c: 85 }).ok, false, 'target above the cutoff is refused');
-    assert.deepEqual(h.loop.setBudget({ max_cpu_percent: 50, power_w: 10 }), { ok: true, changed: ['max_cpu_percent', 'power_w'] });
+    assert.equal(h.loop.snapshot().telemetry.throttle_level, 4, 'nothing changes until the budget is handed over');
+    h.loop.setBudget(good.config.budget);
     await h.ticks(1);
     assert.equal(h.loop.snapshot().telemetry.throttle_level, 2);
     assert.equal(h.loop.snapshot().state.setpoints?.power_w, 10);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMosquitto, type Broker } from '../../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../../helpers/agentProcess.ts';
 import { Collector } from '../../helpers/collector.ts';
 import { HeatModel, cpuSeconds, type HeatParams } from './heatModel.ts';

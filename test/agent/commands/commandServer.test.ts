@@ -11,27 +11,27 @@ import { topicMatches } from '../../../protocol/topics.ts';
 interface Sent { topic: string; body: any; properties?: any }
 
 function rig(overrides: Record<string, unknown> = {}) {
-  const config = loadConfig({ argv: [], env: {}, overrides: { device: { id: 'd1', groups: ['g1'] }, commands: { burst: 3, rate_per_min: 60 }, ...overrides } });
+  const config = loadConfig({ argv: [], env: {}, overrides: { device: { id: 'd1', groups: ['g1'] }, commands: { burst: 3, rate_per_min: 60 }, ...overrides } as Record<string, Record<string, unknown>> });
   const subs: { filter: string; fn: (m: LinkMessage) => void; rap?: boolean }[] = [];
   const sent: Sent[] = [];
   const events: [string, string, string][] = [];
   let now = 1000;
   let paused = false;
-  const link = {
-    subscribe: (filter: string, _q: number, fn: (m: LinkMessage) => void, o: { rap?: boolean } = {}) => subs.push({ filter, fn, rap: o.rap }),
-    publishVolatile: (topic: string, payload: string, o: { properties?: unknown } = {}) => sent.push({ topic, body: JSON.parse(payload), properties: o.properties }),
-  } as unknown as MqttLink;
-  const host: CommandHost = {
-    deviceId: 'd1', config, configFile: undefined, now: () => now,
-    setPaused: (p) => { paused = p; }, mode: () => (paused ? 'paused' : 'idle'), publishState: () => {},
-    setBudget: () => ({ ok: true, changed: [] }), threads: () => 1, maxThreads: () => 4, setThreads: async () => {},
-    kernels: {}, version: 't', requestRestart: () => {},
-    event: (type, code, message) => events.push([type, code, message]),
+  const link: Pick<MqttLink, 'subscribe' | 'publishVolatile'> = {
+    subscribe: (filter, _q, fn, o = {}) => { subs.push({ filter, fn, rap: o.rap }); },
+    publishVolatile: (topic, payload, o = {}) => { sent.push({ topic, body: JSON.parse(payload), properties: o.properties }); },
   };
-  const server = new CommandServer({ config, link, host, log: () => {} });
+  const host: CommandHost = {
+    deviceId: 'd1', config: () => config, configFile: undefined, facts: { cores: 4 }, now: () => now,
+    setPaused: (p) => { paused = p; }, mode: () => (paused ? 'paused' : 'idle'), publishState: () => {},
+    apply: async () => {}, threads: () => 1, maxThreads: () => 4,
+    kernels: {}, version: 't', requestRestart: () => {},
+    event: (type, code, message) => { events.push([type, code, message]); },
+  };
+  const server = new CommandServer({ base: 'hashling', id: 'd1', groups: ['g1'], commands: config.commands, link, host, log: () => {} });
   server.start();
   const deliver = async (topic: string, payload: string, opts: { retain?: boolean; properties?: object } = {}) => {
-    const msg = { topic, payload: Buffer.from(payload), retain: opts.retain ?? false, packet: { properties: opts.properties } } as unknown as LinkMessage;
+    const msg = { topic, payload: Buffer.from(payload), retain: opts.retain ?? false, packet: { properties: opts.properties } } as LinkMessage;
     for (const s of subs) if (topicMatches(s.filter, topic)) s.fn(msg);
     await new Promise((r) => setTimeout(r, 10));
   };
@@ -66,6 +66,9 @@ test('every failure becomes a coded error response, never an exception', async (
     ['hashling/d1/cmd/ping', '{"v":3,"transaction":9}', 'E_BAD_VERSION'],
     ['hashling/d1/cmd/ping', 'not json', 'E_BAD_JSON'],
     ['hashling/d1/cmd/constructor', '{"v":1}', 'E_UNKNOWN_COMMAND'],
+    ['hashling/d1/cmd/budget/set', '{"v":1,"__proto__":{"x":1}}', 'E_FORBIDDEN_KEY'],
+    ['hashling/d1/cmd/budget/set', '{"v":1,"toString":1}', 'E_BAD_COMMAND'],
+    ['hashling/d1/cmd/config/set', '{"v":1,"broker":{"url":"mqtt://evil:1883"},"sensors":{"vcgencmd_path":"/tmp/x"}}', 'E_CONFIG'],
   ];
   for (const [topic, payload] of table) await r.deliver(topic, payload);
   assert.deepEqual(r.sent.map((s) => s.body.error?.code), table.map((t) => t[2]));

@@ -5,7 +5,7 @@ import { Coordinator } from '../../../coordinator/coordinator.ts';
 import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
 import type { CarverOptions } from '../../../coordinator/carving.ts';
 import type { JobSource } from '../../../coordinator/source.ts';
-import { startMosquitto, type Broker } from '../../helpers/mosquitto.ts';
+import { startMosquitto, type Broker } from '../../../harness/mosquitto.ts';
 import { Collector } from '../../helpers/collector.ts';
 import { TestStratumServer, recordedScript, type ServerScript } from './stratumServer.ts';
 import { rec } from './fixtures.ts';
@@ -39,7 +39,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const config = loadConfig({
     argv: [], env: {},
     overrides: {
-      broker: { url: broker.url, reconnect_min_ms: 100, reconnect_max_ms: 1000 },
+      broker: { url: broker.url, reconnect_min_ms: 100, reconnect_max_ms: 1000 } as Record<string, unknown>,
       coordinator: { pools: pools.map((p) => p.url), pool_user: WORKER, pool_retry_primary_s: 0.3, stats_interval_s: 0.2, ...o.coordinator },
     },
   });
@@ -48,8 +48,8 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     pools: pools.map((p) => p.url), user: WORKER, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs: 300,
     connection: { requestTimeoutMs: 2000 },
   });
-  const coordinator = new Coordinator({ config, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l) });
-  const devices = await Collector.connect(broker.url, ['hashling/+/work', 'hashling/coordinator/#']);
+  const coordinator = new Coordinator({ settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l) });
+  const devices = await Collector.connect(broker.url, ['hashling/+/work', 'hashling/+/acks', 'hashling/coordinator/#']);
   await coordinator.start();
   return {
     broker, pools, coordinator, devices, log,

@@ -4,8 +4,10 @@
 // (disk full, read-only mount) is logged once per error code and retried on the
 // next tick: the file then goes stale and the health check says so, which is the
 // report an operator needs.
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import type { Component } from './component.ts';
 
 export interface HealthSnapshot {
   connected: boolean;
@@ -19,7 +21,7 @@ export interface HealthFileOptions {
   intervalMs: number;
   snapshot: () => HealthSnapshot;
   log: (line: string) => void;
-  now?: () => number;
+  clock?: Clock;
   /** Injectable for tests of failing disks. */
   write?: (path: string, data: string) => Promise<void>;
 }
@@ -29,9 +31,10 @@ export function healthFilePath(dir: string, role: 'agent' | 'coordinator'): stri
   return join(dir, `health-${role}.json`);
 }
 
-export class HealthFile {
+export class HealthFile implements Component {
+  readonly name = 'health';
   private readonly o: HealthFileOptions;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private startedAt = 0;
   private lastConnected: number | null = null;
   private writing: Promise<void> | null = null;
@@ -47,19 +50,23 @@ export class HealthFile {
     return healthFilePath(this.o.dir, this.o.role);
   }
 
-  private now(): number {
-    return (this.o.now ?? Date.now)();
+  private get clock(): Clock {
+    return this.o.clock ?? systemClock;
   }
 
-  start(): void {
+  private now(): number {
+    return this.clock.now();
+  }
+
+  async start(): Promise<void> {
     this.startedAt = this.now();
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.o.intervalMs);
-    this.timer.unref();
+    await mkdir(this.o.dir, { recursive: true }).catch(() => undefined);
+    void this.tick();
+    this.timer = this.clock.setInterval(() => void this.tick(), this.o.intervalMs);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
     await this.writing;
     await unlink(this.path).catch(() => undefined);

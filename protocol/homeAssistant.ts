@@ -1,4 +1,4 @@
-// Home Assistant MQTT device discovery, as a pure function of the config.
+// Home Assistant MQTT device discovery of an agent, as a pure function.
 //
 // Schema: the device-based discovery payload of the HA MQTT integration
 // (https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload,
@@ -11,30 +11,33 @@
 // Availability: `<base>/<id>/status` carries {"state": "online"|"offline"|"lost"};
 // HA only knows payload_available / payload_not_available, so the template maps
 // every state but online to offline (a `lost` device is unavailable too).
-import type { HashlingConfig } from '../../config/load.ts';
-import type { DiscoveryConfig } from '../../config/commands.ts';
+import { commandTopic, deviceTopic, haDiscoveryTopic } from './topics.ts';
 
 export interface DiscoveryMessage {
   topic: string;
   payload: Record<string, unknown>;
 }
 
-export function haDiscoveryTopic(prefix: string, id: string): string {
-  return `${prefix}/device/${id}/config`;
+export interface HaDevice {
+  /** mqtt.base_topic */
+  base: string;
+  id: string;
+  /** discovery.prefix */
+  prefix: string;
+  version: string;
+  model: string;
 }
 
-export function buildHaDiscovery(config: HashlingConfig, device: { version: string; model: string }): DiscoveryMessage {
-  const base = config.mqtt.base_topic;
-  const id = config.device.id;
-  const prefix = (config.discovery as unknown as DiscoveryConfig).prefix;
-  const t = (leaf: string) => `${base}/${id}/${leaf}`;
+export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
+  const { base, id, prefix } = device;
+  const t = (leaf: string) => deviceTopic(base, id, leaf);
   const uid = (name: string) => `hashling_${id}_${name}`;
   const telemetry = t('telemetry');
   const state = t('state');
   const sensor = (name: string, topic: string, tpl: string, extra: Record<string, unknown> = {}) =>
     ({ p: 'sensor', name, unique_id: uid(name.toLowerCase().replace(/\W+/g, '_')), state_topic: topic, value_template: tpl, ...extra });
   const button = (name: string, verb: string) =>
-    ({ p: 'button', name, unique_id: uid(verb), command_topic: t(`cmd/${verb}`), payload_press: '{"v":1}' });
+    ({ p: 'button', name, unique_id: uid(verb), command_topic: commandTopic(base, { kind: 'device', id }, verb), payload_press: '{"v":1}' });
   return {
     topic: haDiscoveryTopic(prefix, id),
     payload: {
@@ -53,7 +56,7 @@ export function buildHaDiscovery(config: HashlingConfig, device: { version: stri
         resume: button('Resume', 'resume'),
         temp_target: {
           p: 'number', name: 'Temperature target', unique_id: uid('temp_target'),
-          command_topic: t('cmd/budget/set'),
+          command_topic: commandTopic(base, { kind: 'device', id }, 'budget/set'),
           command_template: '{"v":1,"temp_target_c":{{ value }}}',
           state_topic: state, value_template: '{{ value_json.temp_target_c }}',
           min: 30, max: 90, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { activeWindow, scheduleProblems, windowCovers, type ScheduleWindow } from '../../../agent/control/schedule.ts';
+import { activeWindow, scheduleProblems, windowCovers, type ScheduleWindow } from '../../config/schedule.ts';
 
 const at = (day: number, hhmm: string) => ({ day, minute: Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)) });
 const MON = 1, TUE = 2, SAT = 6, SUN = 0;

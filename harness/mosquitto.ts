@@ -1,5 +1,6 @@
-// Starts a private Mosquitto broker for integration tests: its own config, a free
+// Starts a private Mosquitto broker for tests and benches: its own config, a free
 // loopback port, its own process. Never relies on a broker someone else started.
+// (harness/ holds the real parts that tests and benches run beside the product.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';

@@ -1,10 +1,10 @@
-// A bench worker thread: keeps one scanner per kernel on the algorithm's bench job
+// A benchmark worker thread: keeps one scanner per kernel on the algorithm's bench job
 // and answers {kernel, ms} with the hashes done in that time. Each thread scans its
 // own nonce region (index << 28), like the agent's workers own their slices.
 import { parentPort, workerData } from 'node:worker_threads';
-import { findKernel } from '../kernels/registry.ts';
-import type { Algo } from '../kernels/types.ts';
-import { benchJob, TimedScan } from './kernels.ts';
+import { findKernel } from './registry.ts';
+import type { Algo } from './types.ts';
+import { benchJob, TimedScan } from './measure.ts';
 
 const { index, algo } = workerData as { index: number; algo: Algo };
 const scans = new Map<string, TimedScan>();

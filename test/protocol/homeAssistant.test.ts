@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../../config/load.ts';
-import { buildHaDiscovery } from '../../../agent/discovery/haPayload.ts';
+import { buildHaDiscovery } from '../../protocol/homeAssistant.ts';
 
-const config = loadConfig({ argv: [], env: {}, overrides: { device: { id: 'pi-7' }, mqtt: { base_topic: 'farm' }, discovery: { prefix: 'ha' } } });
-const msg = buildHaDiscovery(config, { version: '1.2.3', model: 'Raspberry Pi 4' });
+const msg = buildHaDiscovery({ base: 'farm', id: 'pi-7', prefix: 'ha', version: '1.2.3', model: 'Raspberry Pi 4' });
 const p = msg.payload as any;
 
 test('the device discovery message goes to <prefix>/device/<id>/config', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startMosquitto } from './mosquitto.ts';
+import { startMosquitto } from '../../harness/mosquitto.ts';
 
 test('the harness broker relays a message between two clients on its own port', async () => {
   const broker = await startMosquitto();

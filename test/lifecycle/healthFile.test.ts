@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { HealthFile, judgeHealth } from '../../agent/healthFile.ts';
+import { HealthFile, judgeHealth } from '../../lifecycle/healthFile.ts';
 import { BIN } from '../helpers/agentProcess.ts';
 
 test('the status file is written whole (no temp file left) and removed on stop', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hashling-health-'));
   const h = new HealthFile({ dir, role: 'agent', intervalMs: 60_000, log: () => {}, snapshot: () => ({ connected: true, detail: { mode: 'idle' } }) });
-  h.start();
+  await h.start();
   await h.tick();
   const body = JSON.parse(readFileSync(h.path, 'utf8'));
   assert.equal(body.connected, true);

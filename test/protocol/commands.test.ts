@@ -1,17 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandFilters, errorResponse, okResponse, parseCommandPayload, parseCommandTopic, peekTransaction } from '../../../agent/commands/protocol.ts';
-import { HashlingError } from '../../../protocol/errors.ts';
+import { errorResponse, okResponse, parseCommandPayload, peekTransaction } from '../../protocol/commands.ts';
+import { HashlingError } from '../../protocol/errors.ts';
+import { commandFilters, commandTopic, parseCommandTopic, parseTarget } from '../../protocol/topics.ts';
 
 const GROUPS = ['kitchen', 'rack-2'];
 
-test('command topics map to a verb and a scope; everything else is not a command', () => {
+test('command topics map to a verb and a target; everything else is not a command', () => {
   const table: [string, ReturnType<typeof parseCommandTopic>][] = [
-    ['h/pi-1/cmd/pause', { verb: 'pause', scope: { kind: 'device' } }],
-    ['h/pi-1/cmd/budget/set', { verb: 'budget/set', scope: { kind: 'device' } }],
-    ['h/group/kitchen/cmd/config/get', { verb: 'config/get', scope: { kind: 'group', group: 'kitchen' } }],
-    ['h/group/rack-2/cmd/ping', { verb: 'ping', scope: { kind: 'group', group: 'rack-2' } }],
-    ['h/all/cmd/resume', { verb: 'resume', scope: { kind: 'all' } }],
+    ['h/pi-1/cmd/pause', { verb: 'pause', target: { kind: 'device', id: 'pi-1' } }],
+    ['h/pi-1/cmd/budget/set', { verb: 'budget/set', target: { kind: 'device', id: 'pi-1' } }],
+    ['h/group/kitchen/cmd/config/get', { verb: 'config/get', target: { kind: 'group', group: 'kitchen' } }],
+    ['h/group/rack-2/cmd/ping', { verb: 'ping', target: { kind: 'group', group: 'rack-2' } }],
+    ['h/all/cmd/resume', { verb: 'resume', target: { kind: 'all' } }],
     ['h/group/garage/cmd/ping', null],
     ['h/pi-2/cmd/pause', null],
     ['h/pi-1/cmd', null],
@@ -27,6 +28,15 @@ test('command topics map to a verb and a scope; everything else is not a command
 
 test('a device subscribes to its own, its groups\' and the fleet\'s command topics', () => {
   assert.deepEqual(commandFilters('h', 'pi-1', GROUPS), ['h/pi-1/cmd/#', 'h/group/kitchen/cmd/#', 'h/group/rack-2/cmd/#', 'h/all/cmd/#']);
+});
+
+test('the fleet CLI and the agent agree on every command topic (one builder, one parser)', () => {
+  for (const raw of ['pi-1', 'group:kitchen', 'all']) {
+    const target = parseTarget(raw);
+    const topic = commandTopic('h', target, 'budget/set');
+    assert.deepEqual(parseCommandTopic('h', 'pi-1', GROUPS, topic), { verb: 'budget/set', target: target.kind === 'device' ? { kind: 'device', id: 'pi-1' } : target });
+  }
+  for (const bad of ['group:', 'a/b', 'group', 'coordinator', '']) assert.throws(() => parseTarget(bad), bad);
 });
 
 test('request payloads: arguments and transaction, or a coded error', () => {
@@ -45,6 +55,8 @@ test('request payloads: arguments and transaction, or a coded error', () => {
     ['{}', 'E_BAD_VERSION'],
     ['{"v":2}', 'E_BAD_VERSION'],
     [Buffer.alloc(20_000, 0x20), 'E_TOO_LARGE'],
+    ['{"v":1,"__proto__":{"polluted":true}}', 'E_FORBIDDEN_KEY'],
+    ['{"v":1,"budget":{"constructor":{"prototype":{}}}}', 'E_FORBIDDEN_KEY'],
   ];
   for (const [p, code] of bad) {
     assert.throws(() => parseCommandPayload(Buffer.from(p)), (e: HashlingError) => e.code === code, String(p).slice(0, 20));

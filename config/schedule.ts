@@ -1,5 +1,6 @@
-// budget.schedule: time windows with their own limits (tariff hours, quiet hours).
-// Pure: validation and matching take plain values; the caller supplies local time.
+// Time windows in local time (budget.schedule: tariff hours, quiet hours): the
+// format, its validation and what it means (which window covers an instant) in
+// one place. Pure: the caller supplies local time.
 //
 // Format (JSON array; in env HASHLING_BUDGET_SCHEDULE as a JSON string):
 //   [{"days":["mon","tue"], "from":"23:00", "to":"07:00", "max_cpu_percent":100, "power_w":0, "paused":false}]
@@ -15,12 +16,12 @@ export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Day = (typeof DAYS)[number];
 
 export interface ScheduleWindow {
-  days?: Day[];
-  from: string;
-  to: string;
-  max_cpu_percent?: number;
-  power_w?: number;
-  paused?: boolean;
+  readonly days?: readonly Day[];
+  readonly from: string;
+  readonly to: string;
+  readonly max_cpu_percent?: number;
+  readonly power_w?: number;
+  readonly paused?: boolean;
 }
 
 /** Local wall-clock time: day of week (0 = Sunday, as Date.getDay) and minute of the day. */
