@@ -180,10 +180,14 @@ export class Agent implements Component {
 
   /**
    * Two agents started with one id take the broker session from each other in
-   * turn (same client id). Each sees the other's retained `online`; the one that
-   * started later yields (E_DUPLICATE_ID), the other re-asserts its status. An
-   * agent yields only after it lost its own connection at least once: a fresh
-   * start that finds a stale `online` of its crashed predecessor keeps running.
+   * turn (same client id): each connect kicks the other, whose Last Will (`lost`,
+   * with its session) becomes the retained status the newcomer finds when it
+   * subscribes. So each sees the other's session in an `online` or `lost` status;
+   * the one that started later yields (E_DUPLICATE_ID), the other re-asserts its
+   * `online`. An agent yields only after it lost its own connection at least once:
+   * a fresh start that finds the stale status of its crashed predecessor keeps
+   * running, and so does an agent whose own half-open connection was taken over
+   * by its reconnect (that Will carries its own session).
    */
   private readonly onOwnStatus = (msg: LinkMessage): void => {
     if (this.stopping || this.yielded || msg.payload.length === 0) return;
@@ -194,11 +198,11 @@ export class Agent implements Component {
       return;
     }
     const me = this.d.session;
-    if (!other || other.state !== 'online' || other.session === undefined || other.session === me.session) return;
+    if (!other || other.state === 'offline' || other.session === undefined || other.session === me.session) return;
     const otherStarted = other.started_at ?? 0;
     const iAmLater = me.started_at > otherStarted || (me.started_at === otherStarted && me.session > other.session);
     if (!iAmLater) {
-      this.d.link.setRetained(this.topic('status'), this.status('online'));
+      if (other.state === 'online') this.d.link.setRetained(this.topic('status'), this.status('online'));
       return;
     }
     if (!this.wasDisconnected) return;

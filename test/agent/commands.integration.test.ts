@@ -199,6 +199,23 @@ describe('fleet commands over a real broker', { timeout: 180_000 }, () => {
     writeFileSync(file, JSON.stringify({ config: { writable: true }, budget: { power_w: 0 } }, null, 2));
     const d = start('cmd-d', '', ['--config', file]);
     await c.wait(T('cmd-d', 'status'), (j) => j?.state === 'online', 30_000);
+    // Hostile edits first: whom the device talks to, what it trusts and runs, and more threads than cores.
+    const original = readFileSync(file);
+    await pub(T('cmd-d', 'cmd/config/set'), JSON.stringify({ v: 1, transaction: 'hostile', broker: { url: 'mqtt://198.51.100.7:1883', ca: '' }, sensors: { vcgencmd_path: '/tmp/x.sh', sysfs_root: '/tmp' } }));
+    const hostile = await c.wait(T('cmd-d', 'res/config/set'), (j) => j.transaction === 'hostile');
+    assert.equal(hostile.json.error.code, 'E_CONFIG');
+    for (const key of ['broker.url', 'broker.ca', 'sensors.vcgencmd_path', 'sensors.sysfs_root']) {
+      assert.ok(hostile.json.data.problems.some((p: string) => p.startsWith(`${key}: not settable over MQTT`)), `${key} named in ${JSON.stringify(hostile.json.data.problems)}`);
+    }
+    await pub(T('cmd-d', 'cmd/config/set'), '{"v":1,"transaction":"t64","hashing":{"threads":64}}');
+    const t64 = await c.wait(T('cmd-d', 'res/config/set'), (j) => j.transaction === 't64');
+    assert.equal(t64.json.error.code, 'E_CONFIG');
+    assert.match(t64.json.data.problems.join(' '), /hashing\.threads \(64\) must not exceed the \d+ cores/);
+    await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"proto","__proto__":{"temp_target_c":120}}');
+    assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'proto')).json.error.code, 'E_FORBIDDEN_KEY');
+    await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"ctor","constructor":1,"toString":2}');
+    assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'ctor')).json.error.code, 'E_BAD_COMMAND');
+    assert.deepEqual(readFileSync(file), original, 'the config file is byte-identical after the refused edits');
     await pub(T('cmd-d', 'cmd/config/set'), '{"v":1,"transaction":"w","budget.power_w":4.5,"telemetry.interval_s":2}');
     const res = await c.wait(T('cmd-d', 'res/config/set'), (j) => j.transaction === 'w');
     assert.deepEqual([res.json.status, res.json.data.persisted, res.json.data.restart_required], ['ok', true, ['telemetry.interval_s']]);
