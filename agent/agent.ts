@@ -11,7 +11,7 @@ import {
   type AgentMode, type EventType, type InfoPayload, type ResultStatus, type StatePayload, type TelemetryPayload,
 } from '../protocol/payloads.ts';
 import { deviceTopic } from '../protocol/topics.ts';
-import { parseWorkPayload, rawOf, type WorkUnit } from '../protocol/workUnit.ts';
+import { expectedShares, MAX_EXPECTED_SHARES, parseWorkPayload, rawOf, type WorkUnit } from '../protocol/workUnit.ts';
 import { bytesToHex, hexToBytes } from '../kernels/hex.ts';
 import { getAlgoModule } from '../kernels/registry.ts';
 import type { Algo, KernelJob } from '../kernels/types.ts';
@@ -83,6 +83,8 @@ export class Agent implements Component {
   private sharesFound = 0;
   private unitsDone = 0;
   private sharesInUnit = 0;
+  /** Shares past which the running unit is cancelled as a storm (far beyond what its target allows). */
+  private shareCeiling = Infinity;
   private lastState = '';
   private idleWaiters: (() => void)[] = [];
 
@@ -248,6 +250,10 @@ export class Agent implements Component {
     if (!this.d.kernels[unit.algo]) {
       throw new HashlingError('E_UNKNOWN_ALGO', `no working kernel for ${unit.algo} on this device`, unit.unit_id);
     }
+    const expected = expectedShares(unit);
+    if (expected > MAX_EXPECTED_SHARES) {
+      throw new HashlingError('E_BAD_WORK_UNIT', `target too easy: ~${expected.toExponential(2)} shares expected over the unit, at most ${MAX_EXPECTED_SHARES}`, unit.unit_id);
+    }
     if (this.d.verifySignature) {
       const raw = rawOf(unit);
       if (!raw || !this.d.verifySignature(raw)) {
@@ -295,6 +301,8 @@ export class Agent implements Component {
     this.busy = true;
     this.queue.running = unit;
     this.sharesInUnit = 0;
+    // 16 × the mean and at least 256: a fair unit never gets near it (Poisson tail).
+    this.shareCeiling = Math.max(256, 16 * expectedShares(unit));
     this.cancelReason = 'cancelled';
     this.publishState();
     const untilExpiry = unit.expires_at === null ? Infinity : unit.expires_at - clock.now();
@@ -338,6 +346,13 @@ export class Agent implements Component {
     }
     this.sharesFound++;
     this.sharesInUnit++;
+    if (this.sharesInUnit === Math.ceil(this.shareCeiling)) {
+      // A kernel or a target gone wrong: stop the storm before it floods the outbox.
+      this.publishEvent('error', new HashlingError('E_BAD_WORK_UNIT', `unit yields far more shares than its target allows (${this.sharesInUnit}); cancelled`, unit.unit_id));
+      this.cancelReason = 'cancelled';
+      this.d.pool.cancel();
+    }
+    if (this.sharesInUnit > this.shareCeiling) return;
     this.d.link.publishReliable(this.topic('shares'), sharePayload({ unit_id: unit.unit_id, job_id: unit.job_id, nonce, hash: bytesToHex(digest), ts: this.d.clock.now() }), shareKey(unit.unit_id, nonce));
   }
 

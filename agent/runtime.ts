@@ -3,6 +3,8 @@
 // start stops the ones before it, so a failed start leaves no thread or timer.
 // Used by `hashling agent` and `hashling demo`.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { configDigest } from '../config/load.ts';
 import { hostFacts as deviceBounds } from '../config/rules.ts';
 import type { HashlingConfig } from '../config/schema.ts';
@@ -117,6 +119,14 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     throw err;
   }
   const poolPart = component('pool', () => booting, () => pool.stop());
+  if (config.health.state_dir) {
+    try {
+      mkdirSync(config.health.state_dir, { recursive: true, mode: 0o750 });
+    } catch (err) {
+      await booting.then(() => pool.stop(), () => undefined);
+      throw new HashlingError('E_CONFIG', `health.state_dir: cannot create ${config.health.state_dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
 
   const link = new MqttLink({
     broker: config.broker,
@@ -124,6 +134,8 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     // The broker publishes this retained `lost` if the agent vanishes without a
     // DISCONNECT; it carries the time of the connection that was lost.
     will: () => ({ topic: deviceTopic(base, id, 'status'), payload: statusPayload('lost', clock.now(), session), qos: 1, retain: true }),
+    resendUnackedMs: config.broker.share_resend_s * 1000,
+    ...(config.health.state_dir ? { journalPath: join(config.health.state_dir, `outbox-${id}.jsonl`) } : {}),
     log,
     clock,
   });

@@ -174,3 +174,21 @@ export interface HeaderUnitFields {
 export function workUnitObject(u: HeaderUnitFields): Record<string, unknown> {
   return { v: 1, ...u };
 }
+
+/**
+ * Most shares a unit may be expected to yield. A unit's target and size say how
+ * many shares it should produce; one whose target is so easy that every nonce or
+ * so is a share (an all-ones target over 2^32 nonces: 4 × 10^9 shares) would
+ * flood the agent, the broker and the coordinator, so it is refused. A fair
+ * unit yields one share per coordinator.share_interval_s: tens per unit.
+ */
+export const MAX_EXPECTED_SHARES = 65_536;
+
+const TWO_256 = 2 ** 256;
+
+/** Shares the unit should yield on average: nonces × P(hash ≤ target); exactly 1 for duco-s1. */
+export function expectedShares(u: WorkUnit): number {
+  if (u.algo === 'duco-s1') return 1;
+  const nonces = u.nonce_end - u.nonce_start + 1;
+  return nonces * ((Number(BigInt(`0x${u.target}`)) + 1) / TWO_256);
+}

@@ -22,6 +22,7 @@ import { HashlingError } from '../protocol/errors.ts';
 import { topicMatches } from '../protocol/topics.ts';
 import { backoffDelay } from './backoff.ts';
 import { Outbox, type OutboxEntry } from './outbox.ts';
+import { OutboxJournal } from './outboxJournal.ts';
 
 export type BrokerSettings = Omit<BrokerConfig, 'password_file'> & { password_file?: string };
 
@@ -50,6 +51,8 @@ export interface LinkOptions {
   sessionExpiryS?: number;
   /** Unacknowledged messages with an ack key go out again after this long (default 30 s). */
   resendUnackedMs?: number;
+  /** Keep the outbox in this journal file too, so it survives a restart (transport/outboxJournal.ts). */
+  journalPath?: string;
   /** Log sink for one-line connection events; never receives secrets. */
   log?: (line: string) => void;
   random?: () => number;
@@ -89,6 +92,8 @@ export class MqttLink extends EventEmitter implements Component {
   private readonly handlers: { filter: string; fn: Handler }[] = [];
   private readonly retained = new Map<string, string>();
   private outbox!: Outbox;
+  private journal: OutboxJournal | null = null;
+  private syncTimer: TimerHandle | null = null;
   private attempt = 0;
   private everConnected = false;
   private timer: TimerHandle | null = null;
@@ -121,7 +126,18 @@ export class MqttLink extends EventEmitter implements Component {
   /** Checks the settings and starts connecting; does not wait for the broker. */
   start(): void {
     checkBrokerSecurity(this.opts.broker);
-    this.outbox = new Outbox({ limit: this.opts.broker.outbox_size, window: Math.max(1, Math.min(64, Math.floor(this.opts.broker.outbox_size / 2))) });
+    const journal = this.opts.journalPath ? new OutboxJournal(this.opts.journalPath, (l) => this.log(l)) : null;
+    this.outbox = new Outbox({
+      limit: this.opts.broker.outbox_size,
+      window: Math.max(1, Math.min(64, Math.floor(this.opts.broker.outbox_size / 2))),
+      onRemove: journal ? (e) => journal.removed(e.id, () => [...this.outbox.snapshot()]) : undefined,
+    });
+    if (journal) {
+      this.outbox.restore(journal.open());
+      if (this.outbox.length > 0) this.log(`${this.outbox.length} shares/results kept from the last run will be sent`);
+      this.journal = journal;
+      this.syncTimer = this.clock.setInterval(() => journal.sync(), 1000);
+    }
     this.stopped = false;
     const every = this.opts.resendUnackedMs ?? 30_000;
     this.resendTimer = this.clock.setInterval(() => {
@@ -173,7 +189,8 @@ export class MqttLink extends EventEmitter implements Component {
    * acknowledgement). Emits 'dropped' (total, entry) when the outbox had to drop one.
    */
   publishReliable(topic: string, payload: string, ackKey: string | null = null): void {
-    const dropped = this.outbox.add(topic, payload, ackKey);
+    const { dropped, entry } = this.outbox.push(topic, payload, ackKey);
+    if (entry) this.journal?.added(entry);
     if (dropped) this.emit('dropped', this.outbox.dropped, dropped);
     this.flush();
   }
@@ -190,11 +207,16 @@ export class MqttLink extends EventEmitter implements Component {
     this.stopped = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     if (this.resendTimer !== null) this.clock.clearInterval(this.resendTimer);
+    if (this.syncTimer !== null) this.clock.clearInterval(this.syncTimer);
     this.timer = null;
     this.resendTimer = null;
+    this.syncTimer = null;
     const client = this.client;
     this.client = null;
-    if (!client) return;
+    if (!client) {
+      this.journal?.close();
+      return;
+    }
     if (this.connectedFlag && final) {
       await Promise.all(final.map((m) => client.publishAsync(m.topic, m.payload, { qos: 1, retain: m.retain }).catch(() => undefined)));
     }
@@ -202,6 +224,8 @@ export class MqttLink extends EventEmitter implements Component {
     // A normal DISCONNECT makes the broker discard the Last Will (MQTT 5.0 §3.14.4).
     await Promise.race([client.endAsync(false).catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     client.end(true);
+    // After the last PUBACKs: what is still unacknowledged stays in the journal for the next start.
+    this.journal?.close();
   }
 
   /** Puts queued outbox entries on the wire, within the outbox's window. */

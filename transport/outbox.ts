@@ -30,6 +30,16 @@ export interface OutboxOptions {
   limit: number;
   /** Most entries on the wire at once. */
   window: number;
+  /** Called for every entry that leaves (delivered, acknowledged or dropped): a store forgets it. */
+  onRemove?: (entry: OutboxEntry) => void;
+}
+
+/** What a store keeps of an entry to restore it after a restart. */
+export interface StoredEntry {
+  id: number;
+  topic: string;
+  payload: string;
+  ackKey: string | null;
 }
 
 export class Outbox {
@@ -54,8 +64,24 @@ export class Outbox {
     return this.entries.filter((e) => e.state !== 'delivered').length;
   }
 
-  /** Adds a message; returns the entry dropped to make room, if any. */
+  /** Puts back entries a store kept (they go out again, oldest first). */
+  restore(stored: readonly StoredEntry[]): void {
+    for (const s of stored) {
+      if (s.ackKey !== null && this.byAck.has(s.ackKey)) continue;
+      const entry: OutboxEntry = { id: s.id, topic: s.topic, payload: s.payload, ackKey: s.ackKey, state: 'queued', sendSeq: 0, deliveredAt: 0 };
+      this.entries.push(entry);
+      if (s.ackKey !== null) this.byAck.set(s.ackKey, entry);
+      this.nextId = Math.max(this.nextId, s.id + 1);
+    }
+  }
+
+  /** Adds a message; returns the entry dropped to make room, if any, and the new entry (null for a repeat). */
   add(topic: string, payload: string, ackKey: string | null): OutboxEntry | null {
+    return this.push(topic, payload, ackKey).dropped;
+  }
+
+  /** add(), also returning the entry created (null when the same ack key was already queued). */
+  push(topic: string, payload: string, ackKey: string | null): { dropped: OutboxEntry | null; entry: OutboxEntry | null } {
     let droppedEntry: OutboxEntry | null = null;
     if (this.entries.length >= this.o.limit) {
       // Oldest first; an entry on the wire stays (its PUBACK callback refers to it).
@@ -69,12 +95,12 @@ export class Outbox {
     if (ackKey !== null) {
       const old = this.byAck.get(ackKey);
       // The same share twice (a re-run batch) is one message.
-      if (old) return droppedEntry;
+      if (old) return { dropped: droppedEntry, entry: null };
     }
     const entry: OutboxEntry = { id: this.nextId++, topic, payload, ackKey, state: 'queued', sendSeq: 0, deliveredAt: 0 };
     this.entries.push(entry);
     if (ackKey !== null) this.byAck.set(ackKey, entry);
-    return droppedEntry;
+    return { dropped: droppedEntry, entry };
   }
 
   /** Queued entries to put on the wire now, oldest first, within the window; marks them inflight. */
@@ -94,12 +120,12 @@ export class Outbox {
   /** The broker's PUBACK for a send: done, or delivered-awaiting-ack. Ignores stale callbacks. */
   onPuback(entry: OutboxEntry, seq: number, now: number): void {
     if (entry.sendSeq !== seq || entry.state !== 'inflight') return;
-    this.inflightCount--;
     if (entry.ackKey === null) {
       const i = this.entries.indexOf(entry);
-      if (i >= 0) this.remove(i);
+      if (i >= 0) this.remove(i); // also leaves the window
       return;
     }
+    this.inflightCount--;
     entry.state = 'delivered';
     entry.deliveredAt = now;
   }
@@ -153,5 +179,6 @@ export class Outbox {
     const [e] = this.entries.splice(i, 1);
     if (e.state === 'inflight') this.inflightCount--;
     if (e.ackKey !== null && this.byAck.get(e.ackKey) === e) this.byAck.delete(e.ackKey);
+    this.o.onRemove?.(e);
   }
 }
