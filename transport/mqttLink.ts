@@ -53,6 +53,12 @@ export interface LinkOptions {
   resendUnackedMs?: number;
   /** Keep the outbox in this journal file too, so it survives a restart (transport/outboxJournal.ts). */
   journalPath?: string;
+  /**
+   * Largest packet this client accepts (MQTT 5 Maximum Packet Size, §3.1.2.11.4):
+   * the broker must not send bigger ones, so a flood of huge messages on a
+   * subscribed topic costs the broker, not this process. MQTT 3.1.1 has no such limit.
+   */
+  maxPacketBytes?: number;
   /** Log sink for one-line connection events; never receives secrets. */
   log?: (line: string) => void;
   random?: () => number;
@@ -256,7 +262,12 @@ export class MqttLink extends EventEmitter implements Component {
       connectTimeout: 10_000,
       resubscribe: false,
     };
-    if (persistent) o.properties = { sessionExpiryInterval: this.opts.sessionExpiryS };
+    if (b.protocol_version === 5) {
+      o.properties = {
+        ...(persistent ? { sessionExpiryInterval: this.opts.sessionExpiryS } : {}),
+        ...(this.opts.maxPacketBytes ? { maximumPacketSize: this.opts.maxPacketBytes } : {}),
+      };
+    }
     if (b.username) o.username = b.username;
     if (b.password) o.password = b.password;
     if (b.ca) o.ca = readFileSync(b.ca);
