@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { configDigest } from '../config/load.ts';
 import { hostFacts as deviceBounds } from '../config/rules.ts';
 import type { HashlingConfig } from '../config/schema.ts';
-import { measureKernel } from '../kernels/measure.ts';
-import { findKernel, selectKernel } from '../kernels/registry.ts';
-import { runSelfTest } from '../kernels/selfTest.ts';
-import { ALGOS, type Algo } from '../kernels/types.ts';
+import { benchmarkFromPlan, chooseKernels, type KernelChoice } from '../kernels/choose.ts';
+import type { Algo } from '../kernels/types.ts';
 import { systemClock, type Clock } from '../lifecycle/clock.ts';
 import { component, startAll, type Component } from '../lifecycle/component.ts';
 import { HealthFile } from '../lifecycle/healthFile.ts';
@@ -59,37 +57,6 @@ export interface StartOptions {
   workerEntry?: string;
 }
 
-/** Runs the golden-vector self-test and picks the fastest passing kernel per algorithm. */
-export function chooseKernels(log: (line: string) => void): Partial<Record<Algo, string>> {
-  const failed = new Set<string>();
-  for (const r of runSelfTest()) {
-    if (!r.ok) {
-      failed.add(r.kernel);
-      log(`E_SELFTEST kernel ${r.kernel} failed its golden vectors: ${r.detail ?? 'mismatch'}; not used`);
-    }
-  }
-  const chosen: Partial<Record<Algo, string>> = {};
-  for (const algo of ALGOS) {
-    const k = selectKernel(algo);
-    if (k && !failed.has(k.name)) chosen[algo] = k.name;
-  }
-  return chosen;
-}
-
-/**
- * A short single-thread benchmark of each chosen kernel (~100 ms each) times the
- * thread count: the device estimate advertised in `info`, so a coordinator can
- * size a new device's first units before any share is verified.
- */
-export function benchmarkKernels(kernels: Partial<Record<Algo, string>>, threads: number, ms = 100): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [algo, name] of Object.entries(kernels) as [Algo, string][]) {
-    const k = findKernel(name);
-    if (k) out[algo] = Math.round(measureKernel(k, ms) * threads);
-  }
-  return out;
-}
-
 export async function startAgent(config: HashlingConfig, log: (line: string) => void, opts: StartOptions = {}): Promise<AgentRuntime> {
   const clock = opts.clock ?? systemClock;
   const base = config.mqtt.base_topic;
@@ -108,16 +75,16 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
   // and the short benchmark: the two waits overlap instead of adding up.
   const booting = pool.start();
   booting.catch(() => undefined); // awaited by the pool component below
-  let kernels: Partial<Record<Algo, string>>;
-  let benchmark: Record<string, number>;
+  let choice: KernelChoice;
   try {
-    kernels = chooseKernels(log);
-    if (Object.keys(kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
-    benchmark = benchmarkKernels(kernels, config.hashing.threads);
+    // Self-test, then the planner's measured choice (cached in health.state_dir per CPU, Node and kernel set).
+    choice = chooseKernels({ stateDir: config.health.state_dir, log });
+    if (Object.keys(choice.kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
   } catch (err) {
     await booting.then(() => pool.stop(), () => undefined);
     throw err;
   }
+  const kernels = choice.kernels;
   const poolPart = component('pool', () => booting, () => pool.stop());
   if (config.health.state_dir) {
     try {
@@ -160,7 +127,8 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     link, pool, kernels, session, clock, log, budget,
     info: {
       version: VERSION, ...facts, groups: config.device.groups, algorithms: Object.keys(kernels), kernels: kernels as Record<string, string>,
-      threads: config.hashing.threads, config_digest: configDigest(config), benchmark_hps: benchmark,
+      threads: config.hashing.threads, config_digest: configDigest(config),
+      benchmark_hps: benchmarkFromPlan(choice.plan, config.hashing.threads), kernel_plan: choice.plan,
     },
     verifySignature: publicKey ? (raw) => verifyUnitSignature(raw, publicKey) : undefined,
     onFatal: fatal,

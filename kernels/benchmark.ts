@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { benchJob, ducoJob, headerJob, measureKernel, threadCpuMs, TimedScan, type WorkerRun } from './measure.ts';
 import { getAlgoModule } from './registry.ts';
 import type { Algo, Kernel, KernelJob } from './types.ts';
+import { runNative, type NativeRun } from './benchmarkNative.ts';
 
 export { benchJob, measureKernel, threadCpuMs, TimedScan, type WorkerRun };
 
@@ -36,6 +37,21 @@ export interface BenchOptions {
   rounds?: number;
   /** Warm-up per kernel and worker before the measured rounds. */
   warmupMs?: number;
+  /** Kernel names to time (default: every available kernel); baselines always run. */
+  kernels?: readonly string[];
+  /** A pooler-style native miner run once per round, interleaved with the kernels. */
+  native?: { path: string; ms: number };
+}
+
+export interface NativeFigure {
+  path: string;
+  /** Median over rounds of the miner's own reported rate (wall clock, -t 1). */
+  hps: number;
+  /** Its rate per CPU-second: hps divided by the share of a core it got (median). */
+  cpu_hps: number;
+  rounds_hps: number[];
+  /** Why there is no figure, when there is none. */
+  error?: string;
 }
 
 export interface KernelFigure {
@@ -47,6 +63,8 @@ export interface KernelFigure {
   hashrate_hps: number;
   /** Median over rounds of the summed hashes per CPU-second of each thread (NaN off Linux). */
   cpu_hps: number;
+  /** Best chunk (≥ 1 ms) of any thread in any round: one undisturbed core, as the planner rates kernels. */
+  core_hps: number;
   per_thread_hps: number;
   rounds_hps: number[];
   checksum: string;
@@ -62,6 +80,7 @@ export interface BenchResult {
   baseline: string;
   checksum: string | null;
   agree: boolean;
+  native?: NativeFigure;
 }
 
 const WORKER_BOOT = new URL('./workerBoot.js', import.meta.url);
@@ -108,7 +127,7 @@ export async function runBench(opt: BenchOptions): Promise<BenchResult> {
   const rounds = opt.rounds ?? 5;
   const roundMs = (opt.seconds * 1000) / rounds;
   const entries = [
-    ...mod.kernels.filter((k) => k.available()).map((k) => ({ k, baseline: false })),
+    ...mod.kernels.filter((k) => k.available() && (!opt.kernels || opt.kernels.includes(k.name))).map((k) => ({ k, baseline: false })),
     ...mod.baselines.filter((k) => k.available()).map((k) => ({ k, baseline: true })),
   ];
   const checks = entries.map((e) => mod.checkKernel(e.k));
@@ -116,6 +135,9 @@ export async function runBench(opt: BenchOptions): Promise<BenchResult> {
   const workers = Array.from({ length: opt.threads }, (_, i) => new BenchWorker(i, opt.algo));
   const samples = new Map<string, number[]>(timed.map((e) => [e.k.name, []]));
   const cpuSamples = new Map<string, number[]>(timed.map((e) => [e.k.name, []]));
+  const bestChunk = new Map<string, number>(timed.map((e) => [e.k.name, 0]));
+  const nativeRuns: NativeRun[] = [];
+  let nativeError: string | undefined;
   try {
     const warm = opt.warmupMs ?? 500;
     for (const e of timed) await Promise.all(workers.map((w) => w.run(e.k.name, warm)));
@@ -126,6 +148,14 @@ export async function runBench(opt: BenchOptions): Promise<BenchResult> {
         const runs = await Promise.all(workers.map((w) => w.run(e.k.name, roundMs)));
         samples.get(e.k.name)!.push(runs.reduce((s, x) => s + (x.hashes / x.ms) * 1000, 0));
         cpuSamples.get(e.k.name)!.push(runs.reduce((s, x) => s + (x.hashes / x.cpuMs) * 1000, 0));
+        bestChunk.set(e.k.name, Math.max(bestChunk.get(e.k.name)!, ...runs.map((x) => x.bestHps)));
+      }
+      if (opt.native && nativeError === undefined) {
+        try {
+          nativeRuns.push(await runNative(opt.native.path, opt.native.ms, opt.algo));
+        } catch (err) {
+          nativeError = (err as Error).message;
+        }
       }
     }
   } finally {
@@ -138,13 +168,23 @@ export async function runBench(opt: BenchOptions): Promise<BenchResult> {
     const total = rates.length ? median(rates) : 0;
     return {
       algo: opt.algo, kernel: e.k.name, baseline_of: e.baseline, threads: opt.threads,
-      hashrate_hps: total, cpu_hps: median(cpuSamples.get(e.k.name) ?? [Number.NaN]), per_thread_hps: total / opt.threads, rounds_hps: rates,
+      hashrate_hps: total, cpu_hps: median(cpuSamples.get(e.k.name) ?? [Number.NaN]), core_hps: bestChunk.get(e.k.name) ?? 0, per_thread_hps: total / opt.threads, rounds_hps: rates,
       checksum: sum.checksum, checksum_shares: sum.shares, check: checks[i]!,
     };
   });
   const passed = figures.filter((f) => f.check === null);
   const sums = new Set(passed.map((f) => f.checksum));
+  let native: NativeFigure | undefined;
+  if (opt.native) {
+    native = nativeRuns.length
+      ? {
+        path: opt.native.path, hps: median(nativeRuns.map((n) => n.hps)), rounds_hps: nativeRuns.map((n) => Math.round(n.hps)),
+        cpu_hps: median(nativeRuns.map((n) => (Number.isFinite(n.cpu_share) && n.cpu_share > 0 ? n.hps / n.cpu_share : n.hps))),
+      }
+      : { path: opt.native.path, hps: 0, cpu_hps: 0, rounds_hps: [], error: nativeError ?? 'no run' };
+  }
   return {
+    native,
     algo: opt.algo,
     threads: opt.threads,
     figures,

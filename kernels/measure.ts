@@ -26,8 +26,11 @@ export function ducoJob(answer: number): KernelJob {
   return { ...draft, expectedHash: mod.hashAt(draft, answer) };
 }
 
-/** Hashes, wall-clock ms and CPU ms of one timed run. */
-export interface WorkerRun { hashes: number; ms: number; cpuMs: number }
+/**
+ * Hashes, wall-clock ms and CPU ms of one timed run; bestHps: its best chunk (≥ 1 ms),
+ * i.e. the rate on an undisturbed core (kernels/planner.ts rates kernels the same way).
+ */
+export interface WorkerRun { hashes: number; ms: number; cpuMs: number; bestHps: number }
 
 /**
  * CPU time of the calling thread in ms (Linux /proc/thread-self/stat utime+stime, in
@@ -58,6 +61,7 @@ export class TimedScan {
     const cpu0 = threadCpuMs();
     const t0 = performance.now();
     let hashes = 0;
+    let best = 0;
     let now = t0;
     while (now - t0 < ms) {
       const c0 = now;
@@ -66,9 +70,10 @@ export class TimedScan {
       if (this.next + this.chunk > 0x1_0000_0000) this.next = 0;
       hashes += this.chunk;
       now = performance.now();
+      if (now - c0 >= 1) best = Math.max(best, (this.chunk / (now - c0)) * 1000);
       if (now - c0 < 5 && this.chunk < 1 << 22) this.chunk *= 2;
     }
-    return { hashes, ms: now - t0, cpuMs: threadCpuMs() - cpu0 };
+    return { hashes, ms: now - t0, cpuMs: threadCpuMs() - cpu0, bestHps: best };
   }
 }
 

@@ -46,12 +46,11 @@ export function findKernel(name: string): Kernel | null {
 const selected = new Map<Algo, Kernel | null>();
 
 /**
- * The kernel the agent mines with: the first kernel in the module's order that is
- * available here and passes checkKernel. The order is the measured one (fastest
- * first, docs/performance.md: e.g. sha256d-wasm-simd 5.6 vs sha256d-js 1.8 M hashes per
- * CPU-second on this x86 core), so no timing runs at start-up; a fixed preference is also reproducible across a fleet,
- * where a 150 ms timing on a busy device would pick differently from run to run.
- * The result is cached per process.
+ * The first kernel in the module's order that is available here and passes checkKernel,
+ * without timing anything (cached per process). The agent does not use this: it mines with
+ * the planner's measured choice (kernels/choose.ts, kernels/planner.ts), because the fastest
+ * form differs between cores (docs/performance.md). This fixed order (fastest measured on
+ * the development machine first) serves tools and tests that need a kernel at once.
  */
 export function selectKernel(algo: Algo): Kernel | null {
   if (selected.has(algo)) return selected.get(algo)!;

@@ -31,7 +31,7 @@ function checkSharedHeaders(kernel: Kernel, headers: SharedHeader[]): string | n
   for (const v of headers) {
     const job: HeaderJob = { algo: 'sha256d', header: hexToBytes(v.header_hex), target: hexToBytes(v.target) };
     const shares: number[] = [];
-    kernel.prepare(job).scan(v.nonce - 64, 128, (n) => shares.push(n));
+    kernel.prepare(job).scan(v.nonce - 13, 29, (n) => shares.push(n));
     if (shares.length !== 1 || shares[0] !== v.nonce) {
       return `shared vector height ${v.height}: expected [${v.nonce}], got [${shares.join(',')}]`;
     }

@@ -36,9 +36,14 @@ export interface Scanner {
 }
 
 export interface Kernel {
-  /** Stable name shown in info/bench, e.g. "sha256d-js", "sha256d-wasm-simd". */
+  /** Stable name shown in info/bench, e.g. "sha256d-js-nested", "sha256d-wasm-loop8-nested". */
   readonly name: string;
   readonly algo: Algo;
+  /**
+   * Files whose bytes define the kernel's code (generated modules): their digest is part
+   * of the planner's cache key, so a changed kernel is re-timed even under the same name.
+   */
+  readonly sources?: readonly URL[];
   /** False where the kernel cannot run here (e.g. no WebAssembly SIMD). */
   available(): boolean;
   prepare(job: KernelJob): Scanner;

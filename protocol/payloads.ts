@@ -50,6 +50,8 @@ export interface InfoPayload {
   threads: number;
   /** Start-up estimate per algorithm (whole device), so a coordinator sizes first units. */
   benchmark_hps: Record<string, number>;
+  /** Why each kernel was chosen: timed at this start, cached from an earlier one, or the only candidate; rates per core. */
+  kernel_plan?: Record<string, { kernel: string; reason: 'timed' | 'cached' | 'only candidate'; rates_hps: Record<string, number> }>;
   config_digest: string;
   [extra: string]: unknown;
 }

@@ -1,15 +1,32 @@
-// `npm run build:wasm`: regenerates the sha256d kernels (plain-JS rounds and the
-// WebAssembly SIMD module) from kernels/sha256d/codegen/ with npm packages only.
-// The output is deterministic; test/kernels/generated.test.ts fails when the
-// committed files differ from a fresh build.
-import { writeFileSync } from 'node:fs';
+// `npm run build:wasm`: regenerates every sha256d kernel variant (kernels/sha256d/variants.ts:
+// plain-JS rounds and WebAssembly SIMD modules) from kernels/sha256d/codegen/ with npm
+// packages only, and removes generated files no variant names any more. The output is
+// deterministic; test/kernels/sha256dGenerated.test.ts fails when the committed files
+// differ from a fresh build.
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GENERATED, compileWat, generateJs, generateWat } from '../kernels/sha256d/codegen/build.ts';
+import { compileWat, generatedFiles, generateVariant } from '../kernels/sha256d/codegen/build.ts';
+import { SHA256D_VARIANTS } from '../kernels/sha256d/variants.ts';
 
-const js = generateJs();
-const wat = generateWat();
-const wasm = await compileWat(wat);
-writeFileSync(GENERATED.js, js);
-writeFileSync(GENERATED.wat, wat);
-writeFileSync(GENERATED.wasm, wasm);
-for (const [what, url] of Object.entries(GENERATED)) console.log(`wrote ${what}: ${fileURLToPath(url)}`);
+const DIR = new URL('../kernels/sha256d/generated/', import.meta.url);
+const written = new Set<string>();
+for (const v of SHA256D_VARIANTS) {
+  const files = generatedFiles(v);
+  const text = generateVariant(v);
+  if (files.js) {
+    writeFileSync(files.js, text);
+    written.add(fileURLToPath(files.js));
+  } else {
+    writeFileSync(files.wat!, text);
+    writeFileSync(files.wasm!, await compileWat(text, `${v.file}.wat`));
+    written.add(fileURLToPath(files.wat!)).add(fileURLToPath(files.wasm!));
+  }
+  console.log(`wrote ${v.name}: ${Object.values(files).map((u) => fileURLToPath(u)).join(', ')}`);
+}
+for (const f of readdirSync(DIR)) {
+  const path = fileURLToPath(new URL(f, DIR));
+  if (!written.has(path)) {
+    rmSync(path);
+    console.log(`removed ${path}`);
+  }
+}

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Kernel, Scanner } from '../types.ts';
 import { type DucoKernelTweaks, createDucoJsKernel, ducoJobOf } from './jsKernel.ts';
 import { type DucoUnit, ONE_BLOCK_NONCE_LIMIT, SHA1_K, lastDigitShift, prepareDucoUnit, writeNonceWords } from './sha1Block.ts';
+import { preferOptimisedWasm } from '../wasmTier.ts';
 
 const LANES = 4;
 const GROUP = 10 * LANES;
@@ -14,6 +15,7 @@ let module: WebAssembly.Module | null | undefined;
 function sha1x4Module(): WebAssembly.Module | null {
   if (module === undefined) {
     try {
+      preferOptimisedWasm();
       module = new WebAssembly.Module(readFileSync(new URL('./sha1x4.wasm', import.meta.url)));
     } catch {
       module = null;

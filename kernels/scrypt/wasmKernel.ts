@@ -7,6 +7,7 @@ import { targetWords, wordsAtMost } from './headerHmac.ts';
 import { type ScryptKernelTweaks, headerJobOf } from './jsKernel.ts';
 import { ROMIX_MEM as MEM } from './romixWat.ts';
 import { SHA256_IV, SHA256_K, bswap32, sha256Compress } from './sha256.ts';
+import { preferOptimisedWasm } from '../wasmTier.ts';
 
 const LANES = 4;
 
@@ -15,6 +16,7 @@ let module: WebAssembly.Module | null | undefined;
 function romixModule(): WebAssembly.Module | null {
   if (module === undefined) {
     try {
+      preferOptimisedWasm();
       module = new WebAssembly.Module(readFileSync(new URL('./romix.wasm', import.meta.url)));
     } catch {
       module = null;

@@ -46,3 +46,7 @@ const nodeSha256 = typeof oneShotHash === 'function'
   : (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest();
 
 export const sha256dNodeCrypto: Kernel = makeBaseline('sha256d-node-crypto', (h) => nodeSha256(nodeSha256(h)));
+
+/** The most naive Node form, a Hash object per digest: what "createHash x 2 per nonce" code costs. */
+export const sha256dNodeCreateHash: Kernel = makeBaseline('sha256d-node-createhash',
+  (h) => createHash('sha256').update(createHash('sha256').update(h).digest()).digest());

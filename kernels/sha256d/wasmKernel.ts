@@ -1,10 +1,11 @@
-// The WebAssembly SIMD sha256d kernel: the generated module (generated/simd.wat,
-// built by scripts/buildKernels.ts) hashes 4 nonces per i32x4 pass. This file only
-// loads it, copies per-unit state in and turns candidate passes into shares.
+// The WebAssembly SIMD sha256d kernels: each generated module (generated/wasm*.wat,
+// built by scripts/buildKernels.ts) hashes 4 or 8 nonces per pass. This file only
+// loads one, copies per-unit state in and turns candidate passes into shares.
 import { readFileSync } from 'node:fs';
 import type { Kernel, KernelJob, Scanner } from '../types.ts';
 import { assertHeaderJob, confirmCandidate, headerWords, targetTopWord } from './share.ts';
 import { byteSwap32 } from '../hex.ts';
+import { preferOptimisedWasm } from '../wasmTier.ts';
 
 interface SimdExports {
   memory: WebAssembly.Memory;
@@ -64,16 +65,20 @@ class Engine {
   }
 }
 
-export function createWasmSimdKernel(name: string, wasm: () => Uint8Array): Kernel {
+export function createWasmSimdKernel(name: string, wasm: () => Uint8Array, sources: readonly URL[] = []): Kernel {
   let module: WebAssembly.Module | null = null;
   let engine: Engine | null = null;
   const getEngine = (): Engine => {
-    module ??= new WebAssembly.Module(wasm());
+    if (!module) {
+      preferOptimisedWasm();
+      module = new WebAssembly.Module(wasm());
+    }
     engine ??= new Engine(module);
     return engine;
   };
   return {
     name,
+    sources,
     algo: 'sha256d',
     available: simdSupported,
     prepare(job: KernelJob): Scanner {
@@ -114,6 +119,8 @@ export function createWasmSimdKernel(name: string, wasm: () => Uint8Array): Kern
   };
 }
 
-const WASM_URL = new URL('./generated/simd.wasm', import.meta.url);
-
-export const sha256dWasmSimd: Kernel = createWasmSimdKernel('sha256d-wasm-simd', () => readFileSync(WASM_URL));
+/** A generated module by its file (generated/<file>.wasm), read when first prepared. */
+export function wasmVariantKernel(name: string, file: string): Kernel {
+  const url = new URL(`./generated/${file}.wasm`, import.meta.url);
+  return createWasmSimdKernel(name, () => readFileSync(url), [url]);
+}

@@ -1,13 +1,13 @@
-// The generated sha256d kernels: reproducible from the committed generator, the
-// staged graph computes real sha256d, and a kernel built with one round constant
-// changed is caught by checkKernel (what the agent's self-test runs).
+// The generated sha256d kernel variants: reproducible from the committed generator, the
+// staged graph computes real sha256d in every form, and a kernel built with one round
+// constant changed is caught by checkKernel (what the agent's self-test runs), in each form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { GENERATED, compileWat, generateJs, generateWat } from '../../kernels/sha256d/codegen/build.ts';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileWat, generatedFiles, generateVariant } from '../../kernels/sha256d/codegen/build.ts';
 import { evaluate } from '../../kernels/sha256d/codegen/graph.ts';
 import { traceSha256d } from '../../kernels/sha256d/codegen/trace.ts';
 import { SHA256_IV, SHA256_K } from '../../kernels/sha256d/constants.ts';
@@ -15,34 +15,77 @@ import { checkSha256dKernel } from '../../kernels/sha256d/check.ts';
 import { createJsKernel, type UnrolledJs } from '../../kernels/sha256d/jsKernel.ts';
 import { createWasmSimdKernel, simdSupported } from '../../kernels/sha256d/wasmKernel.ts';
 import { headerWords } from '../../kernels/sha256d/share.ts';
+import { SHA256D_VARIANTS, type Sha256dVariant } from '../../kernels/sha256d/variants.ts';
 import { nobleHash, prng, randomBytes, withNonce } from './helpers/sha256dReference.ts';
 
-test('the committed generated/unrolledJs.ts and simd.wat are what the generator produces', () => {
-  assert.equal(readFileSync(GENERATED.js, 'utf8'), generateJs(), 'run `npm run build:wasm`');
-  assert.equal(readFileSync(GENERATED.wat, 'utf8'), generateWat(), 'run `npm run build:wasm`');
+test('every committed generated file is what the generator produces, and no other file is there', async () => {
+  const expected = new Set<string>();
+  for (const v of SHA256D_VARIANTS) {
+    const files = generatedFiles(v);
+    const text = generateVariant(v);
+    const source = files.js ?? files.wat!;
+    assert.equal(readFileSync(source, 'utf8'), text, `${v.name}: run \`npm run build:wasm\``);
+    expected.add(basename(fileURLToPath(source)));
+    if (files.wasm) {
+      const fresh = await compileWat(text);
+      assert.ok(Buffer.from(fresh).equals(readFileSync(files.wasm)), `${v.name}: wasm differs from a fresh wabt build; run \`npm run build:wasm\``);
+      expected.add(basename(fileURLToPath(files.wasm)));
+    }
+  }
+  const dir = new URL('../../kernels/sha256d/generated/', import.meta.url);
+  assert.deepEqual(readdirSync(dir).sort(), [...expected].sort());
 });
 
-test('the committed simd.wasm is byte-identical to a fresh wabt build of simd.wat', async () => {
-  const fresh = await compileWat(readFileSync(GENERATED.wat, 'utf8'));
-  assert.ok(Buffer.from(fresh).equals(readFileSync(GENERATED.wasm)), 'run `npm run build:wasm`');
+test('variant names are unique and say their form', () => {
+  assert.equal(new Set(SHA256D_VARIANTS.map((v) => v.name)).size, SHA256D_VARIANTS.length);
+  for (const v of SHA256D_VARIANTS) {
+    assert.match(v.name, v.form === 'js' ? /^sha256d-js-/ : /^sha256d-wasm-(loop|unrolled)[48]-(nested|plain)$/);
+    if (v.form !== 'js') assert.ok(v.name.includes(`${v.lanes}-${v.rotations}`), v.name);
+  }
 });
 
-test('the staged graph evaluates to the sha256d H7 word of random headers', () => {
-  const trace = traceSha256d(SHA256_K, SHA256_IV);
-  const next = prng(7);
-  for (let i = 0; i < 20; i++) {
-    const header = randomBytes(next, 80);
-    const nonce = next();
-    const full = withNonce(header, nonce);
-    const words = headerWords(full);
-    const in1: Record<string, number> = { w3: new DataView(full.buffer).getInt32(76, false) };
-    for (let w = 0; w < 19; w++) in1[`h${w}`] = words[w]!;
-    const v1 = evaluate(trace.first, in1);
-    const in2: Record<string, number> = {};
-    trace.firstOut.forEach((n, j) => { in2[`d${j}`] = v1[n.id]!; });
-    const h7 = evaluate(trace.second, in2)[trace.secondH7.id]!;
-    const display = nobleHash(header, nonce); // display order: H7 byte-reversed comes first
-    assert.equal(h7 >>> 0, new DataView(display.buffer).getUint32(0, true));
+for (const opt of [{ rotations: 'nested', schedule: 'first' }, { rotations: 'plain', schedule: 'first' }, { rotations: 'nested', schedule: 'interleaved' }] as const) {
+  test(`the staged graph (${opt.rotations} rotations, schedule ${opt.schedule}) evaluates to the sha256d H7 word of random headers`, () => {
+    const trace = traceSha256d(SHA256_K, SHA256_IV, opt);
+    const next = prng(7);
+    for (let i = 0; i < 20; i++) {
+      const header = randomBytes(next, 80);
+      const nonce = next();
+      const full = withNonce(header, nonce);
+      const words = headerWords(full);
+      const in1: Record<string, number> = { w3: new DataView(full.buffer).getInt32(76, false) };
+      for (let w = 0; w < 19; w++) in1[`h${w}`] = words[w]!;
+      const v1 = evaluate(trace.first, in1);
+      const in2: Record<string, number> = {};
+      trace.firstOut.forEach((n, j) => { in2[`d${j}`] = v1[n.id]!; });
+      const h7 = evaluate(trace.second, in2)[trace.secondH7.id]!;
+      const display = nobleHash(header, nonce); // display order: H7 byte-reversed comes first
+      assert.equal(h7 >>> 0, new DataView(display.buffer).getUint32(0, true));
+    }
+  });
+}
+
+/** A kernel built from freshly generated code for constants k (JS through a temp module file). */
+async function freshKernel(v: Sha256dVariant, k: readonly number[] = SHA256_K): Promise<ReturnType<typeof createJsKernel>> {
+  const text = generateVariant(v, k);
+  if (v.form !== 'js') {
+    const bytes = await compileWat(text);
+    return createWasmSimdKernel(`fresh-${v.name}`, () => bytes);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hashling-sha256d-'));
+  try {
+    const file = join(dir, `${v.file}.ts`);
+    writeFileSync(file, text);
+    return createJsKernel(`fresh-${v.name}`, (await import(pathToFileURL(file).href)) as UnrolledJs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('checkKernel passes every variant freshly generated from the FIPS 180-4 constants', async () => {
+  for (const v of SHA256D_VARIANTS) {
+    if (v.form !== 'js' && !simdSupported()) continue;
+    assert.equal(checkSha256dKernel(await freshKernel(v)), null, v.name);
   }
 });
 
@@ -51,45 +94,17 @@ const CORRUPTIONS: [string, (k: number[]) => void][] = [
   ['K[63] plus one', (k) => { k[63] = (k[63]! + 1) >>> 0; }],
 ];
 
-test('checkKernel passes kernels freshly generated from the FIPS 180-4 constants', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hashling-sha256d-'));
-  try {
-    const file = join(dir, 'good.ts');
-    writeFileSync(file, generateJs());
-    const js = createJsKernel('fresh-js', (await import(pathToFileURL(file).href)) as UnrolledJs);
-    assert.equal(checkSha256dKernel(js), null);
-    if (simdSupported()) {
-      const bytes = await compileWat(generateWat());
-      assert.equal(checkSha256dKernel(createWasmSimdKernel('fresh-wasm', () => bytes)), null);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+// One variant of each form: the corruption reaches every form through its own emitter.
+const FORMS = ['js', 'wasm-loop', 'wasm-unrolled'].map((f) => SHA256D_VARIANTS.find((v) => v.form === f)!);
 
 for (const [what, corrupt] of CORRUPTIONS) {
-  test(`checkKernel reports a JS kernel generated with ${what}`, async () => {
-    const k = [...SHA256_K];
-    corrupt(k);
-    const dir = mkdtempSync(join(tmpdir(), 'hashling-sha256d-'));
-    try {
-      const file = join(dir, 'corrupt.ts');
-      writeFileSync(file, generateJs(k));
-      const kernel = createJsKernel('corrupt-js', (await import(pathToFileURL(file).href)) as UnrolledJs);
-      const report = checkSha256dKernel(kernel);
+  for (const v of FORMS) {
+    test(`checkKernel reports ${v.name} generated with ${what}`, { skip: v.form !== 'js' && !simdSupported() }, async () => {
+      const k = [...SHA256_K];
+      corrupt(k);
+      const report = checkSha256dKernel(await freshKernel(v, k));
       assert.ok(report !== null, 'corrupted kernel passed');
       assert.match(report, /expected/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test(`checkKernel reports a WebAssembly SIMD kernel built with ${what}`, { skip: !simdSupported() }, async () => {
-    const k = [...SHA256_K];
-    corrupt(k);
-    const bytes = await compileWat(generateWat(k));
-    const report = checkSha256dKernel(createWasmSimdKernel('corrupt-wasm', () => bytes));
-    assert.ok(report !== null, 'corrupted kernel passed');
-    assert.match(report, /expected/);
-  });
+    });
+  }
 }

@@ -2,6 +2,7 @@
 import { measureKernel } from '../../../kernels/measure.ts';
 import { findKernel } from '../../../kernels/registry.ts';
 import { runSelfTest } from '../../../kernels/selfTest.ts';
+import { chooseKernels } from '../../../kernels/choose.ts';
 import type { Algo } from '../../../kernels/types.ts';
 import { HashlingError } from '../../../protocol/errors.ts';
 import { onlyKeys, optionalChoice, optionalNumber } from '../args.ts';
@@ -28,14 +29,26 @@ export const bench: VerbHandler = ({ host, args }) => {
   return { data: { ms, mode: host.mode(), results } };
 };
 
-export const selftest: VerbHandler = ({ args }) => {
-  onlyKeys(args, []);
+/**
+ * `replan: true` re-times the kernels that passed (the planner, on this thread, beside
+ * the pool: pause first for an undisturbed choice), caches the plan in health.state_dir
+ * and mines the next units with the new choice.
+ */
+export const selftest: VerbHandler = ({ host, args }) => {
+  onlyKeys(args, ['replan']);
+  if (args.replan !== undefined && typeof args.replan !== 'boolean') {
+    throw new HashlingError('E_BAD_COMMAND', `"replan" must be true or false (got ${JSON.stringify(args.replan)})`);
+  }
   const results = runSelfTest();
   const failed = results.filter((r) => !r.ok);
   if (failed.length > 0) {
     throw Object.assign(new HashlingError('E_SELFTEST', `${failed.length} kernel(s) failed: ${failed.map((r) => `${r.kernel} (${r.detail ?? 'mismatch'})`).join('; ')}`), { data: { results } });
   }
-  return { data: { ok: true, results } };
+  if (args.replan !== true) return { data: { ok: true, results } };
+  const stateDir = host.config().health.state_dir;
+  const choice = chooseKernels({ stateDir, force: true, selfTest: results, log: () => {} });
+  Object.assign(host.kernels, choice.kernels);
+  return { data: { ok: true, results, kernel_plan: choice.plan, planned_ms: choice.planned_ms } };
 };
 
 export function identifyHandler(led: LedBlinker): VerbHandler {

@@ -81,7 +81,7 @@ export function emitJsKernel(trace: Sha256dTrace, banner: string): string {
   out.push('    if (((h7 << 24 | (h7 & 0xff00) << 8 | (h7 >>> 8 & 0xff00) | h7 >>> 24) ^ -0x80000000) <= t0x) hit(n, h7);');
   out.push('  }', '}', '');
   out.push('/** Hash 2 up to H7 (rounds 61..63 and the unused \'a\' chain are dropped). */');
-  out.push(`function second(${plan.trace.firstOut.map((_, i) => `d${i}: number`).join(', ')}): number {`);
+  out.push(`export function second(${plan.trace.firstOut.map((_, i) => `d${i}: number`).join(', ')}): number {`);
   out.push(...hot2.code);
   out.push(`  return ${hot2.ref(plan.trace.secondH7)};`, '}', '');
   return out.join('\n');

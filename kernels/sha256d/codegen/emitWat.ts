@@ -24,6 +24,11 @@ export interface WatKernelOptions {
   simdStreams: number;
   /** Independent scalar nonces per pass (0 or more). */
   scalarStreams: number;
+  /**
+   * Σ forms: 'nested' writes Σ0 as ROTR2(a ^ ROTR11(a ^ ROTR9(a))) (Σ1 stays three rotations XORed,
+   * the e-chain being the round's critical path); 'nested-all' nests Σ1 too; 'plain' nests neither.
+   */
+  rotations?: 'nested' | 'nested-all' | 'plain';
 }
 
 /** One nonce stream of a pass: its locals, its schedule arrays and its instruction set. */
@@ -66,6 +71,7 @@ function opsFor(simd: boolean) {
 
 export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
   const { k, iv, simdStreams, scalarStreams } = opt;
+  const rotations = opt.rotations ?? 'nested';
   const lanes = 4 * simdStreams + scalarStreams;
   // Memory map (bytes): constants (data segment), per-unit values, per-stream arrays.
   const K = 0;
@@ -108,7 +114,9 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
       // T1 = h + Σ1(e) + Ch(e,f,g) + K_t + W_t; Ch = ((f ^ g) & e) ^ g needs no NOT.
       set(t1, o.add(get(h), o.ld(K + off, ptr), o.ld(wBase + off, ptr),
         o.xor(o.and(o.xor(get(f), get(g)), get(e)), get(g)),
-        o.xor(o.rotr(get(e), 6), o.rotr(get(e), 11), o.rotr(get(e), 25)))),
+        rotations === 'nested-all'
+          ? o.rotr(o.xor(get(e), o.rotr(o.xor(get(e), o.rotr(get(e), 14)), 5)), 6)
+          : o.xor(o.rotr(get(e), 6), o.rotr(get(e), 11), o.rotr(get(e), 25)))),
       set(d, o.add(get(d), get(t1))),
     ];
     if (full) {
@@ -117,8 +125,10 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
       // XORed, fewer live temporaries; measured ~8 % faster here (spills), while
       // the same nesting on Σ1 (the e-chain, the round's critical path) gained nothing more.
       out.push(set(ab, o.xor(get(a), get(b))),
-        set(h, o.add(get(t1), o.rotr(o.xor(get(a), o.rotr(o.xor(get(a), o.rotr(get(a), 9)), 11)), 2),
-          o.xor(o.and(get(ab), get(bc)), get(b)))),
+        set(h, o.add(get(t1), rotations === 'plain'
+          ? o.xor(o.rotr(get(a), 2), o.rotr(get(a), 13), o.rotr(get(a), 22))
+          : o.rotr(o.xor(get(a), o.rotr(o.xor(get(a), o.rotr(get(a), 9)), 11)), 2),
+        o.xor(o.and(get(ab), get(bc)), get(b)))),
         set(bc, get(ab)));
     }
     return out;

@@ -10,6 +10,20 @@
 // rounds 61..63 and the 'a' chain after round 56 are dead code and disappear.
 import { Graph, type GNode } from './graph.ts';
 
+/** How the generated code computes the same function (every choice is exact, only the instruction mix changes). */
+export interface TraceOptions {
+  /**
+   * 'nested': Σ as ROTR^p(x ^ ROTR^(q-p)(x ^ ROTR^(r-q)(x))) and σ likewise (x86's two-operand
+   * ror needs one copy of x instead of three); 'plain': three rotations XORed, as FIPS 180-4
+   * writes them (shorter dependency chains, more live temporaries).
+   */
+  rotations: 'nested' | 'plain';
+  /** 'first': the whole message schedule before the rounds; 'interleaved': each W_t just before its round. */
+  schedule: 'first' | 'interleaved';
+}
+
+export const DEFAULT_TRACE: TraceOptions = { rotations: 'nested', schedule: 'first' };
+
 /** A sum kept split as (stage 0/1 part) + (stage 2 part) so constants fold into one term. */
 interface Val { lo: GNode; hi: GNode | null }
 
@@ -25,7 +39,7 @@ export interface Sha256dTrace {
 }
 
 class Sym {
-  constructor(readonly g: Graph) {}
+  constructor(readonly g: Graph, readonly opt: TraceOptions) {}
 
   val(n: GNode): Val {
     return n.stage === 2 ? { lo: this.g.konst(0), hi: n } : { lo: n, hi: null };
@@ -53,12 +67,14 @@ class Sym {
    */
   rot3(x: GNode, p: number, q: number, r: number): GNode {
     const g = this.g;
+    if (this.opt.rotations === 'plain') return g.bin('xor', g.bin('xor', g.shift('rotr', x, p), g.shift('rotr', x, q)), g.shift('rotr', x, r));
     return g.shift('rotr', g.bin('xor', x, g.shift('rotr', g.bin('xor', x, g.shift('rotr', x, r - q)), q - p)), p);
   }
 
   /** σ0/σ1 of §4.1.2 (4.6, 4.7), with the same nesting of the two rotations. */
   sigma(x: GNode, p: number, q: number, s: number): GNode {
     const g = this.g;
+    if (this.opt.rotations === 'plain') return g.bin('xor', g.bin('xor', g.shift('rotr', x, p), g.shift('rotr', x, q)), g.shift('shr', x, s));
     return g.bin('xor', g.shift('rotr', g.bin('xor', x, g.shift('rotr', x, q - p)), p), g.shift('shr', x, s));
   }
 
@@ -68,13 +84,16 @@ class Sym {
     const w = block.slice();
     // W_t = σ1(W_t-2) + W_t-7 + σ0(W_t-15) + W_t-16, the newest term last for latency.
     // The whole schedule comes first in the emitted code: building each W_t just before
-    // its round measured ~25 % slower in the JS kernel (V8 spills more).
-    for (let t = 16; t < 64; t++) {
+    // its round measured ~25 % slower in the JS kernel on a Zen 3 core (V8 spills more);
+    // options.schedule keeps the other order as a variant for other cores.
+    const word = (t: number): void => {
       w[t] = this.add(w[t - 16]!, this.val(this.sigma(this.mat(w[t - 15]!), 7, 18, 3)), w[t - 7]!,
         this.val(this.sigma(this.mat(w[t - 2]!), 17, 19, 10)));
-    }
+    };
+    if (this.opt.schedule === 'first') for (let t = 16; t < 64; t++) word(t);
     let [a, b, c, d, e, f, gg, h] = state as [Val, Val, Val, Val, Val, Val, Val, Val];
     for (let t = 0; t < 64; t++) {
+      if (t >= 16 && this.opt.schedule === 'interleaved') word(t);
       const em = this.mat(e);
       const s1 = this.rot3(em, 6, 11, 25);
       // Ch(e,f,g) = (e AND f) XOR (NOT e AND g) = ((f XOR g) AND e) XOR g: 3 ops, no NOT.
@@ -95,9 +114,9 @@ class Sym {
   }
 }
 
-export function traceSha256d(k: readonly number[], iv: readonly number[]): Sha256dTrace {
+export function traceSha256d(k: readonly number[], iv: readonly number[], opt: TraceOptions = DEFAULT_TRACE): Sha256dTrace {
   const first = new Graph();
-  const s = new Sym(first);
+  const s = new Sym(first, opt);
   const hdr = Array.from({ length: 19 }, (_, i) => s.val(first.input(`h${i}`, 1)));
   const ivVals = iv.map((x) => s.val(first.konst(x)));
   const mid = s.compress(ivVals, hdr.slice(0, 16), k).map((v, i) => s.add(v, ivVals[i]!));
@@ -108,7 +127,7 @@ export function traceSha256d(k: readonly number[], iv: readonly number[]): Sha25
   const firstOut = s.compress(mid, block2, k).map((v, i) => s.mat(s.add(mid[i]!, v)));
 
   const second = new Graph();
-  const s2 = new Sym(second);
+  const s2 = new Sym(second, opt);
   const digest = Array.from({ length: 8 }, (_, i) => s2.val(second.input(`d${i}`, 2)));
   // 32-byte message: 0x80000000, zeros, length 256.
   const block: Val[] = [...digest, s2.val(second.konst(0x80000000))];
