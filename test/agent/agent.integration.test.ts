@@ -48,6 +48,12 @@ describe('agent over a real broker', { timeout: 120_000 }, () => {
     assert.equal(info.json.v, 1);
     assert.ok(info.json.algorithms.includes('sha256d'));
     assert.equal(info.json.cores > 0, true);
+    // Why each kernel was chosen, with the timed rates that also give benchmark_hps.
+    const plan = info.json.kernel_plan.sha256d;
+    assert.equal(plan.kernel, info.json.kernels.sha256d);
+    assert.ok(['timed', 'cached', 'only candidate'].includes(plan.reason), plan.reason);
+    assert.ok(plan.rates_hps[plan.kernel] > 0);
+    assert.equal(info.json.benchmark_hps.sha256d, Math.round(plan.rates_hps[plan.kernel] * info.json.threads));
     const late = await Collector.connect(broker.url, [T('status'), T('info'), T('state')]);
     try {
       const s = await late.wait(T('status'));
