@@ -25,17 +25,26 @@ export interface ChooseOptions {
   log(line: string): void;
 }
 
+/**
+ * The self-test of the kernels that can be chosen: the WebAssembly SIMD ones, and the
+ * plain-JS ones only for an algorithm where no SIMD kernel passed (checking a JS kernel
+ * costs 20-50 ms in V8's interpreter; at every start that adds up for nothing).
+ */
+function selfTestCandidates(): SelfTestResult[] {
+  const results = runSelfTest((k) => !isScalarFallback(k));
+  const needJs = listAlgos().filter((algo) => !results.some((r) => r.algo === algo && r.ok));
+  return needJs.length === 0 ? results : [...results, ...runSelfTest((k) => isScalarFallback(k) && needJs.includes(k.algo))];
+}
+
 export function chooseKernels(opt: ChooseOptions): KernelChoice {
-  const failed = new Set<string>();
-  for (const r of opt.selfTest ?? runSelfTest()) {
-    if (!r.ok) {
-      failed.add(r.kernel);
-      opt.log(`E_SELFTEST kernel ${r.kernel} failed its golden vectors: ${r.detail ?? 'mismatch'}; not used`);
-    }
+  const passed = new Set<string>();
+  for (const r of opt.selfTest ?? selfTestCandidates()) {
+    if (r.ok) passed.add(r.kernel);
+    else opt.log(`E_SELFTEST kernel ${r.kernel} failed its golden vectors: ${r.detail ?? 'mismatch'}; not used`);
   }
   const candidates: Partial<Record<Algo, Kernel[]>> = {};
   for (const algo of listAlgos()) {
-    candidates[algo] = plannable(getAlgoModule(algo)!.kernels.filter((k) => k.available() && !failed.has(k.name)));
+    candidates[algo] = plannable(getAlgoModule(algo)!.kernels.filter((k) => k.available() && passed.has(k.name)));
   }
   const r = planKernels({
     candidates, allKernels: listKernels(), jobFor: benchJob, stateDir: opt.stateDir, force: opt.force, log: opt.log,

@@ -104,6 +104,7 @@ test('with many candidates only the best of the screen are re-timed, and the who
   const rates = timeCandidates(cands, w.clocks, DEFAULT_BUDGET);
   const spent = w.clocks.wallMs() - t0;
   const b = DEFAULT_BUDGET;
+  // 6 and 5.5 M/s are within 10 %, not 5 %: no tie-break rounds.
   const planned = cands.length * (b.warmupMs + b.screenRounds * b.sliceMs) + b.finalists * b.finalRounds * b.finalSliceMs;
   // Each slice may overrun by at most its last chunk (< 1/4 of the slice with doubling).
   assert.ok(spent >= planned && spent <= planned * 1.3, `spent ${spent} ms, planned ${planned} ms`);
@@ -162,6 +163,20 @@ test('the warm-up is not counted: a candidate whose optimised code arrives durin
   const c: TimedCandidate = { name: 'jit', scan(_s, count) { t += (count / (hashed < 1000 ? 1e5 : 1e6)) * 1000; hashed += count; } };
   const rates = timeCandidates([c], { wallMs: () => t }, { ...SMALL_BUDGET, finalRounds: 1 });
   assert.equal(rates.jit, 1e6);
+});
+
+test('two finalists within the tie margin get extra rounds, and the faster one wins', () => {
+  const w = fakeWorld();
+  const a = w.candidate('a', 5.0e6);
+  const b = w.candidate('b', 5.1e6);
+  const c = w.candidate('c', 3e6);
+  const t0 = w.clocks.wallMs();
+  const rates = timeCandidates([a, b, c], w.clocks, SMALL_BUDGET);
+  const spent = w.clocks.wallMs() - t0;
+  const s = SMALL_BUDGET;
+  const planned = 3 * s.warmupMs + 3 * s.finalRounds * s.finalSliceMs + 2 * s.tieRounds * s.finalSliceMs;
+  assert.ok(spent >= planned && spent <= planned * 1.3, `spent ${spent} ms, planned ${planned} ms`);
+  assert.equal(fastest(['a', 'b', 'c'], rates), 'b');
 });
 
 test('planKernels without a state directory plans every time and writes nothing; one candidate is "only candidate"', () => {
