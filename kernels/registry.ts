@@ -1,4 +1,6 @@
-// The one place that knows every algorithm's kernels. Importing it only loads
+// The one place that knows every algorithm's kernels. (sha256d's are the variants of
+// kernels/sha256d/variants.ts, whose comment states the V8 optimisation limits each
+// generated kernel stays under and the test that checks it.) Importing it only loads
 // modules (no compilation, no timing), so worker threads can import it and call
 // findKernel(name).prepare(job) cheaply.
 import type { Algo, AlgoModule, Kernel } from './types.ts';
