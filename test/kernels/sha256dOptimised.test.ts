@@ -16,8 +16,8 @@ const WASM_PROBE = fileURLToPath(new URL('./helpers/wasmTierProbe.ts', import.me
 const OPTIMIZED = 1 << 4;
 const TURBOFANNED = 1 << 6;
 
-function probeJs(file: string, flags: string[] = []): { scanChunk: number; second: number } {
-  return JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', ...flags, '--import', 'tsx', JS_PROBE, file], { encoding: 'utf8' }));
+function probeJs(file: string, flags: string[] = [], capMs = 20000): { scanChunk: number; second: number } {
+  return JSON.parse(execFileSync(process.execPath, ['--allow-natives-syntax', ...flags, '--import', 'tsx', JS_PROBE, file, String(capMs)], { encoding: 'utf8' }));
 }
 
 for (const v of SHA256D_VARIANTS.filter((x) => x.form === 'js')) {
@@ -28,7 +28,7 @@ for (const v of SHA256D_VARIANTS.filter((x) => x.form === 'js')) {
 }
 
 test('the probe sees a function over the bytecode limit stay unoptimised (limit lowered to 20000 bytes)', () => {
-  const s = probeJs(SHA256D_VARIANTS.find((x) => x.form === 'js')!.file, ['--max-optimized-bytecode-size=20000']);
+  const s = probeJs(SHA256D_VARIANTS.find((x) => x.form === 'js')!.file, ['--max-optimized-bytecode-size=20000'], 3000);
   assert.equal(s.scanChunk & OPTIMIZED, 0);
 });
 
