@@ -213,8 +213,10 @@ describe('fleet commands over a real broker', { timeout: 180_000 }, () => {
     assert.match(t64.json.data.problems.join(' '), /hashing\.threads \(64\) must not exceed the \d+ cores/);
     await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"proto","__proto__":{"temp_target_c":120}}');
     assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'proto')).json.error.code, 'E_FORBIDDEN_KEY');
-    await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"ctor","constructor":1,"toString":2}');
-    assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'ctor')).json.error.code, 'E_BAD_COMMAND');
+    await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"ctor","constructor":1}');
+    assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'ctor')).json.error.code, 'E_FORBIDDEN_KEY');
+    await pub(T('cmd-d', 'cmd/budget/set'), '{"v":1,"transaction":"inh","toString":2,"hasOwnProperty":3}');
+    assert.equal((await c.wait(T('cmd-d', 'res/budget/set'), (j) => j.transaction === 'inh')).json.error.code, 'E_BAD_COMMAND');
     assert.deepEqual(readFileSync(file), original, 'the config file is byte-identical after the refused edits');
     await pub(T('cmd-d', 'cmd/config/set'), '{"v":1,"transaction":"w","budget.power_w":4.5,"telemetry.interval_s":2}');
     const res = await c.wait(T('cmd-d', 'res/config/set'), (j) => j.transaction === 'w');
