@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { run: () => Promise<Command>; help: string }> = 
   bench: { run: async () => (await import('./bench.ts')).benchCommand, help: 'benchmark the kernels side by side with naive baselines (--variants, --native PATH)' },
   simulate: { run: async () => (await import('./simulate.ts')).simulateCommand, help: 'N virtual agents against a broker, for load tests' },
   health: { run: async () => (await import('./health.ts')).healthCommand, help: 'exit 0 when the local agent/coordinator is healthy (container HEALTHCHECK)' },
+  economics: { run: async () => (await import('./economics.ts')).economicsCommand, help: 'revenue, energy cost and margin per day over a history CSV (what-if, table, JSON, chart)' },
+  treasury: { run: async () => (await import('./treasury.ts')).treasuryCommand, help: 'sell policies for mined coins: treasury backtest (against hold and sell-on-receipt, walk-forward)' },
   keygen: { run: async () => (await import('./keygen.ts')).keygenCommand, help: 'write an Ed25519 key pair for signing work units' },
 };
 
