@@ -1,13 +1,12 @@
 // The licensed history files live in ../shared/data beside the repository and
 // are never copied into it. Tests that need one call sharedHistory(); when the
 // file is absent it prints one line naming it and the test skips.
-// HASHLING_SHARED_DIR points elsewhere (a git worktree sits one level deeper).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 export function sharedDir(): string {
-  return process.env.HASHLING_SHARED_DIR ?? fileURLToPath(new URL('../../../../shared', import.meta.url));
+  return fileURLToPath(new URL('../../../../shared', import.meta.url));
 }
 
 /** Path of ../shared/data/<name>, or null (after one line on stderr) when missing. */
