@@ -57,7 +57,7 @@ export class DemoSource extends EventEmitter<SourceEvents> implements JobSource 
       jobId: id,
       prevhash: hex(32),
       // A BIP34-style coinbase: version, one input spending nothing, height push, then our tag.
-      coinb1: `01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff2003${hex(3)}`,
+      coinb1: `01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff0c03${hex(3)}`,
       coinb2: `ffffffff0100f2052a010000001976a914${hex(20)}88ac00000000`,
       merkleBranch: [hex(32), hex(32)],
       version: 0x20000000,
