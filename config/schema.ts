@@ -10,6 +10,7 @@ import { coordinator } from './coordinator.ts';
 import { demo } from './demo.ts';
 import { device } from './device.ts';
 import { discovery } from './discovery.ts';
+import { economics } from './economics.ts';
 import { hashing } from './hashing.ts';
 import { health } from './health.ts';
 import { mqtt } from './mqtt.ts';
@@ -19,7 +20,7 @@ import { telemetry } from './telemetry.ts';
 import { work } from './work.ts';
 
 /** Every section, in the order the README lists them. */
-export const SECTIONS = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors, work, coordinator, commands, config: configSection, discovery, health };
+export const SECTIONS = { device, broker, mqtt, hashing, telemetry, demo, budget, sensors, work, coordinator, commands, config: configSection, discovery, health, economics };
 
 export type Sections = typeof SECTIONS;
 export type SectionName = keyof Sections;
@@ -33,6 +34,7 @@ export type CoordinatorConfig = HashlingConfig['coordinator'];
 export type HealthConfig = HashlingConfig['health'];
 export type CommandsConfig = HashlingConfig['commands'];
 export type DiscoveryConfig = HashlingConfig['discovery'];
+export type EconomicsConfig = HashlingConfig['economics'];
 
 /** HASHLING_<SECTION>_<KEY>, the env var of a key. */
 export function envName(section: string, key: string): string {

@@ -256,7 +256,7 @@ export class Coordinator implements Component {
         if (r.forward) {
           const forward = r.forward;
           void this.d.source.submit(forward).then((out) => {
-            if (out.status !== 'stale') this.fleet?.onPoolVerdict(id, out.status === 'accepted');
+            if (out.status !== 'stale') this.fleet?.onPoolVerdict(id, out.status === 'accepted', forward.job.poolTarget);
             else this.log(`share from ${id} not submitted: job ${forward.job.id} is stale`);
           });
         }

@@ -13,6 +13,7 @@ import { JobCarver, unitNonceCount, type CarvedUnit, type CarverOptions } from '
 import { ClaimCheck, VerifiedHashrate } from './hashrate.ts';
 import type { ShareSubmission, SourceJob } from './source.ts';
 import { chooseUnitTarget } from './vardiff.ts';
+import { hashesPerShare } from './stratum/difficulty.ts';
 import { REJECT_REASONS, verifyShare, type HashAt, type RejectReason, type ShareClaim, type UnitRecord } from './verify.ts';
 
 export interface FleetOptions {
@@ -37,6 +38,10 @@ export interface DeviceCounters {
   pool_accepted: number;
   pool_rejected: number;
   units_issued: number;
+  /** Σ 2^256/(target+1) over verified shares: the hashes they prove (earnings, economics/). */
+  verified_hashes: number;
+  /** The same over pool-accepted shares, at the pool's target. */
+  pool_hashes: number;
 }
 
 interface Device {
@@ -113,7 +118,7 @@ export class Fleet {
       d = {
         id, state: 'offline', benchmarkHps: null, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
         claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(),
-        counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0 },
+        counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0, verified_hashes: 0, pool_hashes: 0 },
       };
       this.devices.set(id, d);
     }
@@ -209,6 +214,7 @@ export class Fleet {
     }
     const u = v.record.unit;
     d.counters.accepted++;
+    d.counters.verified_hashes += hashesPerShare(u.target);
     d.hashrate.add(now, u.target);
     d.unitShares.set(u.unitId, (d.unitShares.get(u.unitId) ?? 0) + 1);
     let forward: ShareSubmission | null = null;
@@ -224,11 +230,13 @@ export class Fleet {
     this.device(id, now).counters.rejected.malformed++;
   }
 
-  onPoolVerdict(id: string, accepted: boolean): void {
+  onPoolVerdict(id: string, accepted: boolean, poolTarget?: bigint): void {
     const d = this.devices.get(id);
     if (!d) return;
-    if (accepted) d.counters.pool_accepted++;
-    else d.counters.pool_rejected++;
+    if (accepted) {
+      d.counters.pool_accepted++;
+      if (poolTarget !== undefined) d.counters.pool_hashes += hashesPerShare(poolTarget);
+    } else d.counters.pool_rejected++;
   }
 
   /** A unit finished (done/expired/cancelled): check the hash claim and top the queue up. */
