@@ -129,7 +129,7 @@ export function economicsSnapshot(i: EconomicsInputs): Record<string, unknown> {
     devices[d.id] = e;
     if (!d.online) continue;
     online++;
-    hps += e.hashrate_hps;
+    hps += d.hashrate_hps;
     if (d.power_w === null) powerKnown = false;
     else power += d.power_w;
   }
@@ -143,7 +143,7 @@ export function economicsSnapshot(i: EconomicsInputs): Record<string, unknown> {
     tariff: { price_per_kwh: i.tariff.price_per_kwh, window: i.tariff.window },
     payout: { scheme: i.terms.scheme, pool_fee: i.terms.poolFee },
     fleet: {
-      devices_online: online, hashrate_hps: hps, power_w: r6(power), power_complete: powerKnown,
+      devices_online: online, hashrate_hps: Math.round(hps), power_w: r6(power), power_complete: powerKnown,
       kwh_per_day: r6(kwh), coins_per_day: r6(coins), ...rounded({ ...p }),
     },
     devices,
