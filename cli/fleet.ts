@@ -19,7 +19,7 @@ const TIMEOUT: OptionSpec = { type: 'string', value: 'S', help: 'seconds to reac
 
 export const fleetListSpec: CommandSpec = {
   name: 'fleet list',
-  summary: 'A table of every device (state, live hashrate, temperature, power, shares, last seen, version) from retained topics and one telemetry interval of live data.',
+  summary: 'A table of every device (state, live hashrate, temperature, power, shares, last seen, version, and revenue and energy cost per day from the coordinator\'s economics message) from retained topics and one telemetry interval of live data.',
   options: {
     wait: { type: 'string', value: 'S', help: 'longest wait for telemetry (default: telemetry.interval_s + 1); ends early once every online device has reported' },
     timeout: TIMEOUT,
@@ -95,7 +95,7 @@ function list(p: Parsed): Promise<number> {
     await sleep(Math.min(500, waitMs));
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline && view.rows().some((r) => r.online && !r.reported)) await sleep(100);
-    process.stdout.write(`${fleetTable(view.rows(), Date.now())}\n`);
+    process.stdout.write(`${fleetTable(view.rows(), Date.now(), view.money())}\n`);
     return EXIT.OK;
   });
 }
@@ -104,7 +104,7 @@ function watch(p: Parsed): Promise<number> {
   return withFleet(p, (_config, _link, view) => new Promise((resolve) => {
     const everyMs = numberOption(p, 'interval', 2, 0.2, 3600) * 1000;
     const draw = () => {
-      const table = fleetTable(view.rows(), Date.now());
+      const table = fleetTable(view.rows(), Date.now(), view.money());
       // Redraw in place on a terminal; a pipe gets one table per interval.
       process.stdout.write(process.stdout.isTTY ? `\x1b[H\x1b[2J${new Date().toISOString()}\n${table}\n` : `${table}\n\n`);
     };

@@ -1,9 +1,12 @@
 // The operator's view of a fleet, built only from what devices publish: retained
 // status/info/state, live telemetry, and any other message as a sign of life.
+// Revenue and energy cost per day come from the coordinator's retained
+// economics message when one is there.
 // Pure: feed it messages with their arrival time, read rows.
-import { isRecord } from '../protocol/json.ts';
+import { MAX_ECONOMICS_BYTES, parseEconomicsSummary, type EconomicsSummary } from '../protocol/economics.ts';
+import { isRecord, parseWireJson } from '../protocol/json.ts';
 import { parseStatus } from '../protocol/payloads.ts';
-import { deviceTopic, haDiscoveryTopic, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
+import { deviceTopic, economicsTopic, haDiscoveryTopic, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
 import { formatAge, formatRate, formatTable } from './format.ts';
 
 export { formatAge, formatRate, formatTable } from './format.ts';
@@ -25,7 +28,13 @@ export interface DeviceRow {
   online: boolean;
   /** Telemetry arrived while the view was listening. */
   reported: boolean;
+  /** From the coordinator's economics message: expected revenue and energy cost per day (null: unknown or no message). */
+  revenue_per_day: number | null;
+  cost_per_day: number | null;
 }
+
+/** The fleet's money per day and its currency, from the coordinator's economics message. */
+export type FleetMoney = { currency: string } & EconomicsSummary['fleet'];
 
 interface Known {
   status?: Record<string, unknown>;
@@ -42,12 +51,18 @@ const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFi
 
 export class FleetView {
   private readonly devices = new Map<string, Known>();
+  private economics: EconomicsSummary | null = null;
 
   constructor(private readonly base: string) {}
 
-  /** The subscriptions that feed this view: every device topic one level down. */
+  /** The subscriptions that feed this view: every device topic one level down (and so the coordinator's economics). */
   filters(): string[] {
     return [`${this.base}/+/+`];
+  }
+
+  /** The fleet's revenue, cost and margin per day, or null without an economics message. */
+  money(): FleetMoney | null {
+    return this.economics ? { currency: this.economics.currency, ...this.economics.fleet } : null;
   }
 
   /**
@@ -55,6 +70,10 @@ export class FleetView {
    * the time it carries (`ts`); a live one for its arrival.
    */
   ingest(topic: string, payload: Buffer | string, at: number, retained = false): void {
+    if (topic === economicsTopic(this.base)) {
+      this.ingestEconomics(payload);
+      return;
+    }
     const t = parseDeviceTopic(this.base, topic);
     if (!t || !isDeviceId(t.id) || t.leaf.includes('/')) return;
     const text = payload.toString();
@@ -73,6 +92,19 @@ export class FleetView {
     const when = retained ? (ts ?? 0) : at;
     d.seen = Math.max(d.seen ?? 0, when);
     this.devices.set(t.id, d);
+  }
+
+  /** An empty payload clears it; anything that is not an economics message leaves the columns empty. */
+  private ingestEconomics(payload: Buffer | string): void {
+    if (payload.length === 0) {
+      this.economics = null;
+      return;
+    }
+    try {
+      this.economics = parseEconomicsSummary(parseWireJson(payload, MAX_ECONOMICS_BYTES, 'economics message'));
+    } catch {
+      this.economics = null;
+    }
   }
 
   forget(id: string): void {
@@ -98,23 +130,34 @@ export class FleetView {
         groups: Array.isArray(d.info?.groups) ? d.info.groups.filter((g): g is string => typeof g === 'string') : [],
         online,
         reported: tel !== undefined,
+        revenue_per_day: this.economics?.devices.get(id)?.revenue_per_day ?? null,
+        cost_per_day: this.economics?.devices.get(id)?.cost_per_day ?? null,
       };
     });
   }
 }
 
-export function fleetTable(rows: DeviceRow[], now: number): string {
-  const header = ['DEVICE', 'STATE', 'HASHRATE', 'TEMP', 'POWER', 'SHARES', 'LAST SEEN', 'VERSION'];
+/** Money per day, readable from a fraction of a cent up; '-' when unknown. */
+export function formatMoney(x: number | null): string {
+  if (x === null) return '-';
+  return Math.abs(x) >= 1 || x === 0 ? x.toFixed(2) : x.toPrecision(3);
+}
+
+/** The fleet table; with `money` (the coordinator's economics), revenue and energy cost per day in its currency. */
+export function fleetTable(rows: DeviceRow[], now: number, money: FleetMoney | null = null): string {
+  const cur = money ? ` ${money.currency}` : '';
+  const header = ['DEVICE', 'STATE', 'HASHRATE', 'TEMP', 'POWER', 'SHARES', 'LAST SEEN', 'VERSION', `REVENUE/DAY${cur}`, `COST/DAY${cur}`];
   const body = rows.map((r) => [
     r.id, r.state, formatRate(r.hashrate_hps),
     r.temp_c === null ? '-' : `${r.temp_c.toFixed(1)} °C`,
     r.power_w === null ? '-' : `${r.power_w.toFixed(2)} W`,
     r.shares === null ? '-' : String(r.shares),
-    formatAge(r.last_seen_ms, now), r.version ?? '-',
+    formatAge(r.last_seen_ms, now), r.version ?? '-', formatMoney(r.revenue_per_day), formatMoney(r.cost_per_day),
   ]);
   const online = rows.filter((r) => r.online);
   const total = online.reduce((s, r) => s + (r.hashrate_hps ?? 0), 0);
-  return `${formatTable(header, body)}\n${rows.length} devices, ${online.length} online, ${formatRate(total)} total`;
+  const perDay = money ? `; revenue ${formatMoney(money.revenue_per_day)}, energy ${formatMoney(money.cost_per_day)}, margin ${formatMoney(money.margin_per_day)} ${money.currency}/day` : '';
+  return `${formatTable(header, body)}\n${rows.length} devices, ${online.length} online, ${formatRate(total)} total${perDay}`;
 }
 
 /** The retained topics `fleet forget` clears for a device (an empty retained message each). */

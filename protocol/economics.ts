@@ -2,6 +2,7 @@
 // topic names, the market price parser, and the builders of what the
 // coordinator publishes. Pure.
 import { HashlingError } from './errors.ts';
+import { isRecord } from './json.ts';
 
 /** Retained price of a coin that anything may publish (a script, a Home Assistant automation). */
 export function marketPriceTopic(base: string, coin: string): string {
@@ -83,4 +84,41 @@ export interface EconomicsDecision {
 
 export function decisionPayload(d: EconomicsDecision, ts: number): string {
   return JSON.stringify({ v: 1, ...d, ts });
+}
+
+/**
+ * Above this the economics message is refused by its readers before JSON.parse:
+ * each device takes under 1 KB, so 8 MiB holds a fleet of several thousand.
+ */
+export const MAX_ECONOMICS_BYTES = 8 * 1024 * 1024;
+
+export interface MoneyPerDay {
+  revenue_per_day: number | null;
+  cost_per_day: number | null;
+}
+
+/** What the operator's views read from `<base>/coordinator/economics`. */
+export interface EconomicsSummary {
+  currency: string;
+  fleet: MoneyPerDay & { margin_per_day: number | null };
+  devices: ReadonlyMap<string, MoneyPerDay>;
+}
+
+const money = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** Reads the figures of an economics message; null when it is not one (no currency, not an object). */
+export function parseEconomicsSummary(body: unknown): EconomicsSummary | null {
+  if (!isRecord(body) || body.v !== 1 || typeof body.currency !== 'string') return null;
+  const fleet = isRecord(body.fleet) ? body.fleet : {};
+  const devices = new Map<string, MoneyPerDay>();
+  if (isRecord(body.devices)) {
+    for (const [id, d] of Object.entries(body.devices)) {
+      if (isRecord(d)) devices.set(id, { revenue_per_day: money(d.revenue_per_day), cost_per_day: money(d.cost_per_day) });
+    }
+  }
+  return {
+    currency: body.currency,
+    fleet: { revenue_per_day: money(fleet.revenue_per_day), cost_per_day: money(fleet.cost_per_day), margin_per_day: money(fleet.margin_per_day) },
+    devices,
+  };
 }

@@ -89,6 +89,28 @@ export function parseTarget(raw: string): CommandTarget {
   return { kind: 'device', id: raw };
 }
 
+// --- economics (docs/protocol.md, "Economics") ---
+
+/** `<base>/market/<coin>/price`: a coin's price, retained, that anything may publish (a script, a Home Assistant automation). */
+export function marketPriceTopic(base: string, coin: string): string {
+  return `${base}/market/${coin}/price`;
+}
+
+/** `<base>/coordinator/economics`: the coordinator's retained earnings and energy figures. */
+export function economicsTopic(base: string): string {
+  return `${base}/${COORDINATOR_ID}/economics`;
+}
+
+/** `<base>/coordinator/economics/decision`: each profit-control decision, with its numbers. */
+export function economicsDecisionTopic(base: string): string {
+  return `${base}/${COORDINATOR_ID}/economics/decision`;
+}
+
+/** `<base>/coordinator/treasury/signal`: the configured sell policy's signal, retained. */
+export function treasurySignalTopic(base: string): string {
+  return `${base}/${COORDINATOR_ID}/treasury/signal`;
+}
+
 // --- Home Assistant (MQTT device discovery) ---
 
 /** `<prefix>/device/<id>/config`: one retained discovery message per device. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FleetView, fleetTable, formatAge, formatRate, retainedTopicsOf } from '../../fleet/view.ts';
 import { expectedResponders, summarize } from '../../fleet/request.ts';
-import { commandTopic, parseTarget } from '../../protocol/topics.ts';
+import { commandTopic, economicsTopic, parseTarget, topicMatches } from '../../protocol/topics.ts';
 
 function fleet(): FleetView {
   const v = new FleetView('h');
@@ -77,4 +77,25 @@ test('the outcome names who did not answer and sets the exit code', () => {
   assert.match(missing.table, /b\s+NO ANSWER/);
   assert.match(missing.table, /offline \(not asked\): c/);
   assert.match(missing.table, /no answer from 1: b/);
+});
+
+test('revenue and energy cost per day come from the coordinator\'s economics message; unknown shows as -', () => {
+  const v = fleet();
+  v.ingest('h/coordinator/economics', JSON.stringify({
+    v: 1, currency: 'EUR', fleet: { revenue_per_day: 0.00012, cost_per_day: 0.0461, margin_per_day: -0.04598 },
+    devices: { a: { revenue_per_day: 0.00012, cost_per_day: 0.0461 }, b: { revenue_per_day: null, cost_per_day: 0 } },
+  }), 6000);
+  const rows = v.rows();
+  assert.deepEqual(rows.map((r) => [r.id, r.revenue_per_day, r.cost_per_day]), [['a', 0.00012, 0.0461], ['b', null, 0]]);
+  const table = fleetTable(rows, 65_000, v.money());
+  assert.match(table, /VERSION\s+REVENUE\/DAY EUR\s+COST\/DAY EUR/);
+  assert.match(table, /0\.1\.0\s+0\.000120\s+0\.0461/);
+  assert.match(table, /0\.0\.9\s+-\s+0\.00/);
+  assert.match(table, /revenue 0\.000120, energy 0\.0461, margin -0\.0460 EUR\/day/);
+  assert.ok(v.filters().some((f) => topicMatches(f, economicsTopic('h'))), 'the view subscribes to the economics message');
+  v.ingest('h/coordinator/economics', '', 7000);
+  assert.equal(v.money(), null, 'an empty retained message clears the columns');
+  assert.deepEqual(v.rows().map((r) => r.revenue_per_day), [null, null]);
+  v.ingest('h/coordinator/economics', JSON.stringify({ v: 1, fleet: {} }), 8000);
+  assert.equal(v.money(), null, 'a message without a currency is not an economics message');
 });
