@@ -38,13 +38,16 @@ export function economicsSpec(rows: readonly WhatIfDay[], title: string): Spec {
     { time: r.time, series: 'revenue (USD/day)', usd: sig(r.revenue_usd) },
     { time: r.time, series: 'energy cost (USD/day)', usd: sig(r.cost) },
   ]);
+  // Revenue of a small device is often 1000× below its energy cost: a log axis
+  // shows both lines (only possible when every value is above zero).
+  const log = values.every((v) => v.usd > 0);
   return {
     title, width: WIDTH, height: HEIGHT, data: { values },
     mark: { type: 'line', strokeWidth: 1.2, interpolate: 'step-after' },
     encoding: {
       x: { field: 'time', type: 'temporal', title: null },
-      y: { field: 'usd', type: 'quantitative', title: 'USD per day' },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top-left' } },
+      y: { field: 'usd', type: 'quantitative', title: log ? 'USD per day (log scale)' : 'USD per day', scale: log ? { type: 'log' } : {} },
+      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top-left', labelLimit: 0 } },
     },
   };
 }
@@ -58,7 +61,7 @@ export function treasurySpec(runs: Record<string, readonly BacktestDay[]>, title
     encoding: {
       x: { field: 'time', type: 'temporal', title: null },
       y: { field: 'usd', type: 'quantitative', title: 'total value (USD)' },
-      color: { field: 'strategy', type: 'nominal', title: null, legend: { orient: 'top-left' } },
+      color: { field: 'strategy', type: 'nominal', title: null, legend: { orient: 'top-left', labelLimit: 0 } },
     },
   };
 }
@@ -77,7 +80,7 @@ export function walkForwardSpec(folds: readonly Fold[], policy: string, title: s
       x: { field: 'period', type: 'ordinal', title: 'test period', axis: { labelAngle: -30 } },
       xOffset: { field: 'strategy' },
       y: { field: 'usd', type: 'quantitative', title: 'total value at period end (USD)' },
-      color: { field: 'strategy', type: 'nominal', title: null, legend: { orient: 'top-left' } },
+      color: { field: 'strategy', type: 'nominal', title: null, legend: { orient: 'top-left', labelLimit: 0 } },
     },
   };
 }
