@@ -23,7 +23,7 @@ import { DailyCloses, liveSignal } from '../economics/treasury/signal.ts';
 import { makePolicy, type PolicySpec } from '../economics/treasury/policies.ts';
 import { localTimeOf } from '../agent/control/schedule.ts';
 import { decisionPayload, economicsDecisionTopic, economicsTopic, marketPriceTopic, parseMarketPrice, treasurySignalPayload, treasurySignalTopic, type MarketPrice } from '../protocol/economics.ts';
-import { toHashlingError } from '../protocol/errors.ts';
+import { HashlingError, toHashlingError } from '../protocol/errors.ts';
 import { deviceTopic, parseDeviceTopic } from '../protocol/topics.ts';
 import type { LinkMessage, MqttLink } from '../transport/mqttLink.ts';
 import type { SourceJob } from './source.ts';
@@ -100,7 +100,12 @@ export class EconomicsComponent {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.treasury = makePolicy(this.c.treasury_policy, this.c.treasury_params);
+    try {
+      this.treasury = makePolicy(this.c.treasury_policy, this.c.treasury_params);
+    } catch (err) {
+      this.running = false;
+      throw new HashlingError('E_CONFIG', `economics.treasury_params: ${(err as Error).message}`);
+    }
     const b = this.d.base;
     this.d.link.subscribe(`${b}/+/telemetry`, 0, (m) => this.guard('telemetry', () => this.onDevice('telemetry', m)));
     this.d.link.subscribe(`${b}/+/state`, 1, (m) => this.guard('state', () => this.onDevice('state', m)));

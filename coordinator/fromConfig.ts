@@ -11,6 +11,8 @@ import { DemoSource } from './demoSource.ts';
 import type { JobSource } from './source.ts';
 import { StratumPoolSet } from './stratum/poolSet.ts';
 import { parsePoolUrl } from './stratum/url.ts';
+import type { EconomicsConfig } from '../config/economics.ts';
+import { makePolicy } from '../economics/treasury/policies.ts';
 
 export function sourceFromConfig(config: HashlingConfig): JobSource {
   const c = config.coordinator;
@@ -48,6 +50,12 @@ export interface CreateOptions {
 
 /** Throws E_CONFIG before anything starts when the config cannot work. */
 export function createCoordinator(config: HashlingConfig, opts: CreateOptions = {}): Coordinator {
+  const e = config.economics as unknown as EconomicsConfig;
+  try {
+    makePolicy(e.treasury_policy, e.treasury_params);
+  } catch (err) {
+    throw new HashlingError('E_CONFIG', `economics.treasury_params: ${(err as Error).message}`);
+  }
   return new Coordinator({
     settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic,
     source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
