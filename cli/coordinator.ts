@@ -1,9 +1,11 @@
 // `hashling coordinator --broker URL --pool stratum+tcp://host:port --pool-user U
 // --pool-password P` (--pool repeatable, in failover order; --source demo for
 // synthetic jobs). Logs one compact line per pool event and a status line every
-// 10 s; SIGINT/SIGTERM stop it cleanly (retained status `offline`).
+// 10 s; SIGINT/SIGTERM stop it cleanly (retained status `offline`). The
+// economics component (economics.*) runs beside it.
 import { loadConfig } from '../config/load.ts';
-import { createCoordinator } from '../coordinator/fromConfig.ts';
+import { VERSION } from '../agent/deviceInfo.ts';
+import { createCoordinator, createEconomics } from '../coordinator/fromConfig.ts';
 import { formatRate } from '../fleet/format.ts';
 import { startAll, type Component } from '../lifecycle/component.ts';
 import { HealthFile } from '../lifecycle/healthFile.ts';
@@ -27,7 +29,8 @@ export function coordinatorCommand(argv: string[]): Promise<number> {
     const config = loadConfig({ ...p.load, flags });
     const log = stderrLog('coordinator');
     const coordinator = createCoordinator(config, { log });
-    const parts: Component[] = [coordinator];
+    // Economics runs beside the coordinator on its broker link, so it starts after it.
+    const parts: Component[] = [coordinator, createEconomics(config, coordinator, { log, version: VERSION })];
     const h = config.health;
     if (h.state_dir) {
       parts.push(new HealthFile({

@@ -2,7 +2,8 @@
 // source + agent on this machine, no external services, with a live one-line status.
 import { startAgent } from '../agent/runtime.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
-import { createCoordinator } from '../coordinator/fromConfig.ts';
+import { VERSION } from '../agent/deviceInfo.ts';
+import { createCoordinator, createEconomics } from '../coordinator/fromConfig.ts';
 import { startAll, component } from '../lifecycle/component.ts';
 import { runCommand, type CommandSpec } from './args.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embeddedBroker.ts';
@@ -30,13 +31,15 @@ export function demoCommand(argv: string[]): Promise<number> {
     const brokerPart = component('broker', async () => { broker = await startEmbeddedBroker(first.demo.port); }, () => broker?.close());
     const url = `mqtt://127.0.0.1:${first.demo.port}`;
     const config = load({ broker: demoBroker(url) });
-    const coordinator = createCoordinator(load({
+    const coordinatorConfig = load({
       broker: demoBroker(url),
       coordinator: { source: 'demo', share_interval_s: first.demo.share_interval_s, signing_key_file: '' },
-    }), { log: stderrLog('coordinator') });
+    });
+    const coordinator = createCoordinator(coordinatorConfig, { log: stderrLog('coordinator') });
+    const economics = createEconomics(coordinatorConfig, coordinator, { log: stderrLog('coordinator'), version: VERSION });
     let runtime: Awaited<ReturnType<typeof startAgent>> | null = null;
     const agentPart = component('agent', async () => { runtime = await startAgent(config, log); }, () => runtime?.stop());
-    const running = await startAll([brokerPart, coordinator, agentPart], log);
+    const running = await startAll([brokerPart, coordinator, economics, agentPart], log);
     const rt = runtime!;
     process.stdout.write(`hashling demo: broker ${url}, device ${config.device.id}, ${plural(rt.pool.threads, 'thread')}. Ctrl-C stops.\n`);
     process.stdout.write(`watch it: mosquitto_sub -h 127.0.0.1 -p ${first.demo.port} -V mqttv311 -t '${config.mqtt.base_topic}/#' -v\n`);

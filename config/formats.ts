@@ -63,6 +63,11 @@ export function numberIn(min: number, max: number, minExclusive = false): Format
   }, toNumber);
 }
 
+/** A fraction in [0, 1): a fee or a band that can be zero but never the whole. */
+export const fraction = format<number>('fraction[0,1)', (v) => {
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error('must be a fraction in [0, 1)');
+}, toNumber);
+
 /** One of a fixed list of strings (or numbers: broker.protocol_version). */
 export function oneOf<const V extends string | number>(values: readonly V[]): Format<V> {
   return format<V>(`one-of:${values.join('|')}`, (v) => {
@@ -142,6 +147,18 @@ export const ed25519PublicKey = format<string>('ed25519-public-key', (v) => {
   if (typeof v !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(v.trim())) {
     throw new Error('must be empty or the base64 of a 32-byte Ed25519 public key (see `hashling keygen`)');
   }
+});
+
+// --- money ---
+
+/** A coin symbol; it is a topic level (<base>/market/<coin>/price), so a safe lowercase subset. */
+export const coinSymbol = format<string>('coin-symbol', (v) => {
+  if (typeof v !== 'string' || !/^[a-z0-9_-]{1,32}$/.test(v)) throw new Error('must be a lowercase coin symbol such as btc ([a-z0-9_-], it is a topic level)');
+});
+
+/** An ISO 4217 currency code. */
+export const currencyCode = format<string>('currency-code', (v) => {
+  if (typeof v !== 'string' || !/^[A-Z]{3}$/.test(v)) throw new Error('must be an ISO 4217 code such as USD or EUR');
 });
 
 // --- files ---

@@ -3,6 +3,7 @@
 // config/set and budget/set over MQTT (config/patch.ts). Pure.
 import { availableParallelism } from 'node:os';
 import type { HashlingConfig } from './schema.ts';
+import { TREASURY_PARAM_NAMES, treasuryParamProblems, withDefaults } from './treasury.ts';
 
 /** What the device contributes to the bounds. */
 export interface HostFacts {
@@ -36,6 +37,15 @@ export function brokerProblems(b: HashlingConfig['broker']): string[] {
   return p;
 }
 
+/** economics.treasury_params must suit economics.treasury_policy: its own parameter names, in range. */
+export function economicsProblems(e: HashlingConfig['economics']): string[] {
+  const names: readonly string[] = TREASURY_PARAM_NAMES[e.treasury_policy];
+  const p = Object.keys(e.treasury_params).filter((k) => !names.includes(k))
+    .map((k) => `economics.treasury_params: "${k}" is not a parameter of ${e.treasury_policy} (${names.length > 0 ? `its parameters: ${names.join(', ')}` : 'it takes none'})`);
+  p.push(...treasuryParamProblems(e.treasury_policy, withDefaults(e.treasury_policy, e.treasury_params)).map((x) => `economics.treasury_params: ${x}`));
+  return p;
+}
+
 /** Every cross-key or host-bound problem of a config whose keys are each valid. */
 export function crossFieldProblems(c: HashlingConfig, host: HostFacts): string[] {
   const p: string[] = [];
@@ -49,5 +59,6 @@ export function crossFieldProblems(c: HashlingConfig, host: HostFacts): string[]
   if (c.coordinator.pool_reconnect_min_ms > c.coordinator.pool_reconnect_max_ms) {
     p.push(`coordinator.pool_reconnect_min_ms (${c.coordinator.pool_reconnect_min_ms}) must not exceed coordinator.pool_reconnect_max_ms (${c.coordinator.pool_reconnect_max_ms})`);
   }
+  p.push(...economicsProblems(c.economics));
   return p;
 }

@@ -30,7 +30,7 @@ export interface LocalTime {
   minute: number;
 }
 
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+export const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const KEYS = new Set(['days', 'from', 'to', 'max_cpu_percent', 'power_w', 'paused']);
 
 function minuteOf(hhmm: string): number {

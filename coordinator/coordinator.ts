@@ -122,6 +122,11 @@ export class Coordinator implements Component {
     return this.fleet;
   }
 
+  /** The broker link while running; the economics component beside the coordinator shares its one session. */
+  get sessionLink(): MqttLink | null {
+    return this.link;
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;

@@ -1,18 +1,19 @@
 // Builds a Coordinator from the effective config: the upstream source named by
-// coordinator.source, the pool password file, and the signing key file. The CLI
-// and the embedded demo both start the coordinator through here.
+// coordinator.source, the pool password file, and the signing key file; and the
+// economics component that runs beside it. The CLI and the embedded demo both
+// start the coordinator through here.
 import { readFileSync } from 'node:fs';
 import { firstLine } from '../config/load.ts';
 import type { HashlingConfig } from '../config/schema.ts';
+import { systemClock } from '../lifecycle/clock.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { decodeBase64 } from '../protocol/signing.ts';
 import { Coordinator, type ShareVerdictEvent } from './coordinator.ts';
 import { DemoSource } from './demoSource.ts';
+import { EconomicsComponent, type EconomicsDeps } from './economics.ts';
 import type { JobSource } from './source.ts';
 import { StratumPoolSet } from './stratum/poolSet.ts';
 import { parsePoolUrl } from './stratum/url.ts';
-import type { EconomicsConfig } from '../config/economics.ts';
-import { makePolicy } from '../economics/treasury/policies.ts';
 
 export function sourceFromConfig(config: HashlingConfig): JobSource {
   const c = config.coordinator;
@@ -50,14 +51,23 @@ export interface CreateOptions {
 
 /** Throws E_CONFIG before anything starts when the config cannot work. */
 export function createCoordinator(config: HashlingConfig, opts: CreateOptions = {}): Coordinator {
-  const e = config.economics as unknown as EconomicsConfig;
-  try {
-    makePolicy(e.treasury_policy, e.treasury_params);
-  } catch (err) {
-    throw new HashlingError('E_CONFIG', `economics.treasury_params: ${(err as Error).message}`);
-  }
   return new Coordinator({
     settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic,
     source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
+  });
+}
+
+/**
+ * The economics component beside a coordinator: start it after the coordinator
+ * (startAll order), whose broker link it shares.
+ */
+export function createEconomics(config: HashlingConfig, coordinator: Coordinator, opts: Pick<EconomicsDeps, 'version' | 'log' | 'clock' | 'localTime'>): EconomicsComponent {
+  const clock = opts.clock ?? systemClock;
+  return new EconomicsComponent({
+    settings: config.economics, discovery: config.discovery, base: config.mqtt.base_topic,
+    link: () => coordinator.sessionLink,
+    devices: () => coordinator.fleetView?.deviceStats(clock.now()) ?? [],
+    job: () => coordinator.fleetView?.currentJob ?? null,
+    ...opts,
   });
 }

@@ -11,10 +11,8 @@
 //   it, so the long-run mean per hash equals FPPS; it differs in variance and in
 //   the pool's luck, which this model does not forecast.
 // The pool fee f then keeps the fraction f of that.
+import type { PayoutScheme } from '../config/economics.ts';
 import { hashesFromShares, hashesPerBlock, hashesPerShare, type MiningAlgo } from './hashUnits.ts';
-
-export type PayoutScheme = 'pps' | 'fpps' | 'pplns';
-export const PAYOUT_SCHEMES: readonly PayoutScheme[] = ['pps', 'fpps', 'pplns'];
 
 /** Coins per block, in the coin's own unit. */
 export interface BlockReward {

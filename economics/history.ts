@@ -26,7 +26,7 @@ export const REQUIRED_COLUMNS = ['time', 'price_usd', 'difficulty_mean', 'issuan
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 function bad(msg: string): HashlingError {
-  return new HashlingError('E_CONFIG', msg);
+  return new HashlingError('E_BAD_DATA', msg);
 }
 
 /** Splits one CSV line (RFC 4180 quoting, no embedded newlines). */
@@ -47,7 +47,7 @@ function splitCsvLine(line: string): string[] {
 }
 
 /**
- * Parses the whole file. Every problem is an E_CONFIG error naming the line and
+ * Parses the whole file. Every problem is an E_BAD_DATA error naming the line and
  * column, so a user fixes a hand-made file in one look. Days must be strictly
  * increasing; gaps are allowed (a day without data is simply not simulated).
  */
@@ -65,7 +65,7 @@ export function parseHistoryCsv(text: string, name = 'history'): HistoryDay[] {
     const cells = splitCsvLine(line);
     const at = `${name} line ${i + 1}`;
     const time = (cells[col('time')] ?? '').trim();
-    if (!DATE_RE.test(time) || Number.isNaN(Date.parse(`${time}T00:00:00Z`))) throw bad(`${at}: time "${time}" is not YYYY-MM-DD`);
+    if (!isDay(time)) throw bad(`${at}: time "${time}" is not YYYY-MM-DD`);
     const num = (c: string, positive: boolean): number => {
       const raw = (cells[col(c)] ?? '').trim();
       const v = raw === '' ? NaN : Number(raw);
@@ -89,12 +89,23 @@ export function parseHistoryCsv(text: string, name = 'history'): HistoryDay[] {
   return days;
 }
 
-/** Days within [from, to] (inclusive, YYYY-MM-DD; either may be omitted). */
+/** True for a YYYY-MM-DD day that exists. */
+export function isDay(s: string): boolean {
+  if (!DATE_RE.test(s)) return false;
+  // Date.parse rolls 2018-02-30 over to March; a real day reads back the same.
+  const ms = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+}
+
+/**
+ * Days within [from, to] (inclusive, YYYY-MM-DD; either may be omitted). A
+ * range with no day of the file is the caller's mistake, not the file's: E_USAGE.
+ */
 export function selectRange(days: readonly HistoryDay[], from?: string, to?: string): HistoryDay[] {
   for (const [flag, v] of [['from', from], ['to', to]] as const) {
-    if (v !== undefined && !DATE_RE.test(v)) throw bad(`--${flag} "${v}" is not YYYY-MM-DD`);
+    if (v !== undefined && !isDay(v)) throw new HashlingError('E_USAGE', `--${flag} "${v}" is not YYYY-MM-DD`);
   }
   const out = days.filter((d) => (from === undefined || d.time >= from) && (to === undefined || d.time <= to));
-  if (out.length === 0) throw bad(`no history days between ${from ?? 'the start'} and ${to ?? 'the end'} (file covers ${days[0]?.time} to ${days[days.length - 1]?.time})`);
+  if (out.length === 0) throw new HashlingError('E_USAGE', `no history days between ${from ?? 'the start'} and ${to ?? 'the end'} (file covers ${days[0]?.time} to ${days[days.length - 1]?.time})`);
   return out;
 }

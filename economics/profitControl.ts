@@ -11,7 +11,7 @@
 // lowers max_cpu_percent below the device's own setting and gives that setting
 // back, never more; temperature and power limits stay the device's own.
 
-export type ProfitPolicy = 'off' | 'pause_when_unprofitable' | 'budget';
+import type { ProfitPolicy } from '../config/economics.ts';
 
 export interface ControlInput {
   id: string;

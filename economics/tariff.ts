@@ -1,15 +1,10 @@
 // Electricity tariffs: one flat price, or time-of-use windows in local time
 // with a fallback price, in one currency. Windows use the same convention as
-// budget.schedule (agent/control/schedule.ts): "HH:MM" local, `to < from` wraps
-// midnight, optional `days` names the day the window starts on, first match wins.
-import { DAYS, localTimeOf, windowCovers, type Day, type LocalTime } from '../agent/control/schedule.ts';
-
-export interface TariffWindow {
-  days?: Day[];
-  from: string;
-  to: string;
-  price_per_kwh: number;
-}
+// budget.schedule (config/schedule.ts): "HH:MM" local, `to < from` wraps
+// midnight, optional `days` names the day the window starts on, first match wins
+// (the window format and its checks: config/tariff.ts).
+import { localTimeOf, windowCovers, type LocalTime } from '../config/schedule.ts';
+import type { TariffWindow } from '../config/tariff.ts';
 
 export interface Tariff {
   /** ISO 4217 code of every price here (and of the costs computed from them). */
@@ -17,28 +12,6 @@ export interface Tariff {
   /** Price outside every window (the flat price when there are none). */
   price_per_kwh: number;
   windows: readonly TariffWindow[];
-}
-
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const WINDOW_KEYS = new Set(['days', 'from', 'to', 'price_per_kwh']);
-
-/** Every problem of a tariff window list, one line each (empty = valid). */
-export function tariffWindowProblems(val: unknown): string[] {
-  if (!Array.isArray(val)) return ['must be a JSON array of windows {from:"HH:MM", to:"HH:MM", price_per_kwh, days?}'];
-  const problems: string[] = [];
-  val.forEach((w: unknown, i) => {
-    const at = `window ${i}`;
-    if (typeof w !== 'object' || w === null || Array.isArray(w)) { problems.push(`${at}: must be an object`); return; }
-    const win = w as Record<string, unknown>;
-    for (const k of Object.keys(win)) if (!WINDOW_KEYS.has(k)) problems.push(`${at}: unknown key "${k}"`);
-    for (const k of ['from', 'to']) if (typeof win[k] !== 'string' || !HHMM.test(win[k] as string)) problems.push(`${at}: ${k} must be "HH:MM" (00:00-23:59)`);
-    if (win.days !== undefined && (!Array.isArray(win.days) || win.days.length === 0 || !win.days.every((d) => DAYS.includes(d as Day)))) {
-      problems.push(`${at}: days must be a non-empty list of ${DAYS.join(', ')}`);
-    }
-    const p = win.price_per_kwh;
-    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0) problems.push(`${at}: price_per_kwh must be a number ≥ 0`);
-  });
-  return problems;
 }
 
 export function flatTariff(pricePerKwh: number, currency = 'USD'): Tariff {

@@ -4,7 +4,8 @@
 // which issuance / blocks is the subsidy, at the day's mean difficulty. For
 // 1 TH/s this is exactly (issuance + fees) / network TH/s, the figure a
 // reader can check against the file's hashrate column.
-import { expectedCoinsPerDay, type BlockReward, type PayoutScheme } from './earnings.ts';
+import type { PayoutScheme } from '../config/economics.ts';
+import { expectedCoinsPerDay, type BlockReward } from './earnings.ts';
 import { kwhPerDay } from './energy.ts';
 import type { MiningAlgo } from './hashUnits.ts';
 import type { HistoryDay } from './history.ts';

@@ -11,6 +11,8 @@ export const EXIT = {
   NO_ANSWER: 2,
   /** EX_USAGE: unknown flag, missing or extra argument. */
   USAGE: 64,
+  /** EX_DATAERR: an input file is wrong (economics, treasury: a bad history CSV line). */
+  DATA: 65,
   /** EX_UNAVAILABLE: a service the command needs (the broker) cannot be reached in time. */
   UNAVAILABLE: 69,
   /** EX_SOFTWARE: a kernel failed its self-test, a worker failed to boot, a bug. */
@@ -28,6 +30,7 @@ export const EXIT = {
 const BY_CODE: Partial<Record<ErrorCode, number>> = {
   E_USAGE: EXIT.USAGE,
   E_CONFIG: EXIT.CONFIG,
+  E_BAD_DATA: EXIT.DATA,
   E_UNAVAILABLE: EXIT.UNAVAILABLE,
   E_NOT_AUTHORIZED: EXIT.NOPERM,
   E_DUPLICATE_ID: EXIT.DUPLICATE_ID,

@@ -1,22 +1,12 @@
-// The economics part of the wire contract (docs/protocol.md, "Economics"):
-// topic names, the market price parser, and the builders of what the
-// coordinator publishes. Pure.
+// The economics part of the wire contract (docs/protocol.md, "Economics"): the
+// market price anything may publish, what the coordinator's economics component
+// reads from device telemetry and state, and the payloads it publishes (the
+// economics message, each control decision, the treasury signal). Topics:
+// protocol/topics.ts. Pure.
 import { HashlingError } from './errors.ts';
-import { isRecord } from './json.ts';
+import { isRecord, parseWireJson } from './json.ts';
 
-/** Retained price of a coin that anything may publish (a script, a Home Assistant automation). */
-export function marketPriceTopic(base: string, coin: string): string {
-  return `${base}/market/${coin}/price`;
-}
-export function economicsTopic(base: string): string {
-  return `${base}/coordinator/economics`;
-}
-export function economicsDecisionTopic(base: string): string {
-  return `${base}/coordinator/economics/decision`;
-}
-export function treasurySignalTopic(base: string): string {
-  return `${base}/coordinator/treasury/signal`;
-}
+// --- the market price: <base>/market/<coin>/price ---
 
 export interface MarketPrice {
   price: number;
@@ -25,65 +15,86 @@ export interface MarketPrice {
   ts: number;
 }
 
+/** A price is a few dozen bytes; anything above this is refused before JSON.parse. */
 export const MAX_PRICE_PAYLOAD_BYTES = 4096;
+
+/** How far ahead of the coordinator's clock a price's ts may be (publishers' clocks drift). */
+const FUTURE_SLACK_MS = 300_000;
 
 /**
  * Validates `{"v":1,"price":64000.5,"currency":"USD","ts":1767225600000}`:
  * `v` (if present) 1, `price` a finite number > 0, `currency` the configured
  * ISO 4217 code (never converted), `ts` (optional, ms) not older than maxAgeMs
- * and not more than 5 minutes ahead. Anything else is an E_BAD_PRICE error.
+ * and not more than 5 minutes ahead. Anything published on the topic is input
+ * from the wire: the size is capped and prototype keys refused (parseWireJson:
+ * E_TOO_LARGE, E_BAD_JSON, E_FORBIDDEN_KEY); a JSON payload that is not a valid
+ * price is E_BAD_PRICE.
  */
-export function parseMarketPrice(payload: Uint8Array, expectCurrency: string, now: number, maxAgeMs: number): MarketPrice {
+export function parseMarketPrice(payload: Buffer | string, expectCurrency: string, now: number, maxAgeMs: number): MarketPrice {
   const bad = (msg: string) => new HashlingError('E_BAD_PRICE', msg);
-  if (payload.byteLength > MAX_PRICE_PAYLOAD_BYTES) throw bad(`price payload of ${payload.byteLength} bytes exceeds ${MAX_PRICE_PAYLOAD_BYTES}`);
-  let o: unknown;
-  try {
-    o = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch {
-    throw bad('price payload is not UTF-8 JSON (expected {"v":1,"price":…,"currency":"USD","ts":…})');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw bad('price payload must be a JSON object {"v":1,"price":…,"currency":"USD","ts":…}');
-  const p = o as Record<string, unknown>;
-  if (p.v !== undefined && p.v !== 1) throw bad(`unsupported price payload version ${JSON.stringify(p.v)}`);
-  if (typeof p.price !== 'number' || !Number.isFinite(p.price) || p.price <= 0) throw bad(`price must be a number > 0, got ${JSON.stringify(p.price)}`);
-  if (typeof p.currency !== 'string') throw bad('currency is missing (an ISO 4217 code such as "USD")');
-  if (p.currency.toUpperCase() !== expectCurrency) throw bad(`price is in ${p.currency}, economics.currency is ${expectCurrency} (prices are never converted)`);
+  const o = parseWireJson(payload, MAX_PRICE_PAYLOAD_BYTES, 'price payload');
+  if (!isRecord(o)) throw bad('price payload must be a JSON object {"v":1,"price":…,"currency":"USD","ts":…}');
+  if (o.v !== undefined && o.v !== 1) throw bad(`unsupported price payload version ${JSON.stringify(o.v)}`);
+  if (typeof o.price !== 'number' || !Number.isFinite(o.price) || o.price <= 0) throw bad(`price must be a number > 0, got ${JSON.stringify(o.price)}`);
+  if (typeof o.currency !== 'string') throw bad('currency is missing (an ISO 4217 code such as "USD")');
+  if (o.currency.toUpperCase() !== expectCurrency) throw bad(`price is in ${o.currency}, economics.currency is ${expectCurrency} (prices are never converted)`);
   let ts = now;
-  if (p.ts !== undefined) {
-    if (typeof p.ts !== 'number' || !Number.isFinite(p.ts) || p.ts < 0) throw bad('ts must be milliseconds since the epoch');
-    if (p.ts > now + 300_000) throw bad(`ts ${p.ts} is in the future`);
-    ts = p.ts;
+  if (o.ts !== undefined) {
+    if (typeof o.ts !== 'number' || !Number.isFinite(o.ts) || o.ts < 0) throw bad('ts must be milliseconds since the epoch');
+    if (o.ts > now + FUTURE_SLACK_MS) throw bad(`ts ${o.ts} is in the future`);
+    ts = o.ts;
   }
   if (now - ts > maxAgeMs) throw bad(`price from ${new Date(ts).toISOString()} is older than ${Math.round(maxAgeMs / 1000)} s`);
-  return { price: p.price, currency: expectCurrency, ts };
+  return { price: o.price, currency: expectCurrency, ts };
 }
 
-export interface TreasurySignal {
-  policy: string;
-  action: 'hold' | 'sell';
-  fraction: number;
-  reason: string;
-  price: number | null;
-  currency: string;
+// --- what the economics component reads from devices ---
+
+/** Device telemetry and state are a few KB; the same cap as `info` on the coordinator's share path. */
+export const MAX_DEVICE_REPORT_BYTES = 16 * 1024;
+
+/** The largest power a device may report and be believed (W): a Pi draws under 15 W. */
+const MAX_POWER_W = 100_000;
+
+export interface PowerReading {
+  power_w: number;
+  /** "model" when modelled, a sensor name when measured; "unknown" when the device did not say. */
+  power_source: string;
 }
 
-export function treasurySignalPayload(s: TreasurySignal, ts: number): string {
-  return JSON.stringify({ v: 1, ...s, ts });
+/** `power_w` and `power_source` of a telemetry message; null when it has no believable power. */
+export function powerFromTelemetry(payload: Buffer | string): PowerReading | null {
+  const o = parseWireJson(payload, MAX_DEVICE_REPORT_BYTES, 'telemetry');
+  if (!isRecord(o)) return null;
+  const p = o.power_w;
+  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > MAX_POWER_W) return null;
+  return { power_w: p, power_source: typeof o.power_source === 'string' ? o.power_source : 'unknown' };
 }
 
-export interface EconomicsDecision {
-  device: string;
-  action: 'pause' | 'resume' | 'budget';
-  /** max_cpu_percent sent with budget/set (budget policy). */
-  max_cpu_percent?: number;
-  policy: string;
-  revenue_per_day: number | null;
-  cost_per_day: number;
-  reason: string;
+export interface BudgetState {
+  /** The agent's mode (idle, hashing, paused, throttled); null when absent. */
+  mode: string | null;
+  /** budget.max_cpu_percent the device runs with now, from its setpoints (max_level / threads); null when absent. */
+  max_cpu_percent: number | null;
 }
 
-export function decisionPayload(d: EconomicsDecision, ts: number): string {
-  return JSON.stringify({ v: 1, ...d, ts });
+/** What profit control needs from a retained `state` message; null when it is not an object. */
+export function budgetFromState(payload: Buffer | string): BudgetState | null {
+  const o = parseWireJson(payload, MAX_DEVICE_REPORT_BYTES, 'state');
+  if (!isRecord(o)) return null;
+  const sp = isRecord(o.setpoints) ? o.setpoints : null;
+  const level = sp?.max_level;
+  const threads = o.threads;
+  const pct = typeof level === 'number' && Number.isFinite(level) && level >= 0 && typeof threads === 'number' && threads > 0
+    ? Math.round(Math.min(100, (level / threads) * 100)) : null;
+  return { mode: typeof o.mode === 'string' ? o.mode : null, max_cpu_percent: pct };
+}
+
+// --- what the coordinator publishes ---
+
+/** The `<base>/coordinator/economics` message: the snapshot (economics/live.ts) with the policy in force. */
+export function economicsPayload(snapshot: Record<string, unknown>, policy: string, ts: number): string {
+  return JSON.stringify({ v: 1, ts, policy, ...snapshot });
 }
 
 /**
@@ -91,6 +102,30 @@ export function decisionPayload(d: EconomicsDecision, ts: number): string {
  * each device takes under 1 KB, so 8 MiB holds a fleet of several thousand.
  */
 export const MAX_ECONOMICS_BYTES = 8 * 1024 * 1024;
+
+/** What profit control had done to a device, as its economics message records it. */
+export interface PolicyState {
+  paused: boolean;
+  max_cpu_percent: number | null;
+}
+
+/**
+ * The devices an economics message says the policy paused or lowered: a
+ * restarted coordinator reads its own retained message so it can give back
+ * what an earlier run took.
+ */
+export function policyStateOf(payload: Buffer | string): Map<string, PolicyState> {
+  const o = parseWireJson(payload, MAX_ECONOMICS_BYTES, 'economics message');
+  const out = new Map<string, PolicyState>();
+  if (!isRecord(o) || !isRecord(o.devices)) return out;
+  for (const [id, dev] of Object.entries(o.devices)) {
+    const p = isRecord(dev) && isRecord(dev.policy) ? dev.policy : null;
+    if (!p) continue;
+    const pct = typeof p.max_cpu_percent === 'number' && Number.isFinite(p.max_cpu_percent) ? p.max_cpu_percent : null;
+    if (p.paused === true || pct !== null) out.set(id, { paused: p.paused === true, max_cpu_percent: pct });
+  }
+  return out;
+}
 
 export interface MoneyPerDay {
   revenue_per_day: number | null;
@@ -121,4 +156,34 @@ export function parseEconomicsSummary(body: unknown): EconomicsSummary | null {
     fleet: { revenue_per_day: money(fleet.revenue_per_day), cost_per_day: money(fleet.cost_per_day), margin_per_day: money(fleet.margin_per_day) },
     devices,
   };
+}
+
+export interface EconomicsDecision {
+  device: string;
+  action: 'pause' | 'resume' | 'budget';
+  /** max_cpu_percent sent with budget/set (budget policy). */
+  max_cpu_percent?: number;
+  policy: string;
+  revenue_per_day: number | null;
+  cost_per_day: number;
+  reason: string;
+}
+
+/** One `<base>/coordinator/economics/decision` message. */
+export function decisionPayload(d: EconomicsDecision, ts: number): string {
+  return JSON.stringify({ v: 1, ...d, ts });
+}
+
+export interface TreasurySignal {
+  policy: string;
+  action: 'hold' | 'sell';
+  fraction: number;
+  reason: string;
+  price: number | null;
+  currency: string;
+}
+
+/** The retained `<base>/coordinator/treasury/signal` message. */
+export function treasurySignalPayload(s: TreasurySignal, ts: number): string {
+  return JSON.stringify({ v: 1, ...s, ts });
 }

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'E_DUPLICATE_ID',      // another live agent holds this device id
   'E_FORBIDDEN_KEY',     // a payload or patch names __proto__, constructor or prototype
   'E_BAD_PRICE',         // a market price payload is invalid, stale or in another currency
+  'E_BAD_DATA',          // an input file (a history CSV) holds a value that cannot be used
   'E_INTERNAL',          // a bug: anything not classified above
 ] as const;
 

@@ -1,4 +1,4 @@
-// Home Assistant MQTT device discovery of an agent, as a pure function.
+// Home Assistant MQTT device discovery of an agent (and of the coordinator), as pure functions.
 //
 // Schema: the device-based discovery payload of the HA MQTT integration
 // (https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload,
@@ -11,7 +11,7 @@
 // Availability: `<base>/<id>/status` carries {"state": "online"|"offline"|"lost"};
 // HA only knows payload_available / payload_not_available, so the template maps
 // every state but online to offline (a `lost` device is unavailable too).
-import { commandTopic, deviceTopic, haDiscoveryTopic } from './topics.ts';
+import { COORDINATOR_ID, commandTopic, deviceTopic, economicsTopic, haDiscoveryTopic, treasurySignalTopic } from './topics.ts';
 
 export interface DiscoveryMessage {
   topic: string;
@@ -60,6 +60,55 @@ export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
           command_template: '{"v":1,"temp_target_c":{{ value }}}',
           state_topic: state, value_template: '{{ value_json.temp_target_c }}',
           min: 30, max: 90, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',
+        },
+      },
+    },
+  };
+}
+
+export interface HaCoordinator {
+  /** mqtt.base_topic */
+  base: string;
+  /** discovery.prefix */
+  prefix: string;
+  /** economics.currency: the unit of the money sensors. */
+  currency: string;
+  version: string;
+}
+
+/**
+ * The coordinator as a Home Assistant device whose sensors read the retained
+ * `<base>/coordinator/economics` message and the treasury signal; available
+ * while `<base>/coordinator/status` says online. Its object id is
+ * `coordinator`, the coordinator's broker account (deploy/mosquitto/hashling.acl
+ * lets each account write `<prefix>/device/<account>/config`), a reserved
+ * device id, so no agent can collide with it.
+ */
+export function buildCoordinatorHaDiscovery(c: HaCoordinator): DiscoveryMessage {
+  const id = COORDINATOR_ID;
+  const uid = (name: string) => `hashling_${id}_${name}`;
+  const state = economicsTopic(c.base);
+  const sensor = (key: string, name: string, tpl: string, extra: Record<string, unknown> = {}) =>
+    ({ p: 'sensor', name, unique_id: uid(key), state_topic: state, value_template: tpl, ...extra });
+  const money = { unit_of_measurement: `${c.currency}/d`, state_class: 'measurement' };
+  return {
+    topic: haDiscoveryTopic(c.prefix, id),
+    payload: {
+      dev: { ids: [`hashling_${id}`], name: `hashling coordinator (${c.base})`, mf: 'hashling', mdl: 'coordinator', sw: c.version },
+      o: { name: 'hashling', sw: c.version },
+      availability: [{ topic: deviceTopic(c.base, id, 'status'), value_template: "{{ 'online' if value_json.state == 'online' else 'offline' }}", payload_available: 'online', payload_not_available: 'offline' }],
+      qos: 1,
+      cmps: {
+        hashrate: sensor('hashrate', 'Fleet hashrate', '{{ value_json.fleet.hashrate_hps }}', { unit_of_measurement: 'H/s', state_class: 'measurement', icon: 'mdi:pickaxe' }),
+        energy_per_day: sensor('kwh_per_day', 'Fleet energy per day', '{{ value_json.fleet.kwh_per_day }}', { unit_of_measurement: 'kWh/d', state_class: 'measurement' }),
+        cost_per_day: sensor('cost_per_day', 'Energy cost per day', '{{ value_json.fleet.cost_per_day }}', money),
+        revenue_per_day: sensor('revenue_per_day', 'Expected revenue per day', '{{ value_json.fleet.revenue_per_day }}', money),
+        margin_per_day: sensor('margin_per_day', 'Margin per day', '{{ value_json.fleet.margin_per_day }}', money),
+        break_even_price: sensor('break_even_price', 'Break-even coin price', '{{ value_json.fleet.break_even_price }}', { unit_of_measurement: c.currency, state_class: 'measurement' }),
+        break_even_tariff: sensor('break_even_tariff', 'Break-even tariff', '{{ value_json.fleet.break_even_tariff }}', { unit_of_measurement: `${c.currency}/kWh`, state_class: 'measurement' }),
+        treasury_signal: {
+          p: 'sensor', name: 'Treasury signal', unique_id: uid('treasury_signal'), state_topic: treasurySignalTopic(c.base),
+          value_template: '{{ value_json.action }}', device_class: 'enum', options: ['hold', 'sell'],
         },
       },
     },

@@ -14,18 +14,14 @@
 // - zscore: mean reversion: z = (price − mean) / standard deviation over the
 //   last `window` days; sells `fraction` of holdings on days with z ≥ `z`
 //   (price unusually high against its recent mean), holds otherwise.
+import {
+  TREASURY_PARAM_NAMES, TREASURY_POLICIES, treasuryParamProblems, withDefaults,
+  type TreasuryParams, type TreasuryPolicy,
+} from '../../config/treasury.ts';
 
-export type PolicyName = 'hold' | 'sell-on-receipt' | 'dca' | 'ma' | 'zscore';
-export const POLICY_NAMES: readonly PolicyName[] = ['hold', 'sell-on-receipt', 'dca', 'ma', 'zscore'];
-
-export interface PolicyParams {
-  every?: number;
-  fraction?: number;
-  short?: number;
-  long?: number;
-  window?: number;
-  z?: number;
-}
+export type PolicyName = TreasuryPolicy;
+export const POLICY_NAMES: readonly PolicyName[] = TREASURY_POLICIES;
+export type PolicyParams = TreasuryParams;
 
 export interface PolicySpec {
   name: PolicyName;
@@ -48,41 +44,16 @@ export interface Decision {
   reason: string;
 }
 
-export const DEFAULT_PARAMS: Record<PolicyName, PolicyParams> = {
-  hold: {},
-  'sell-on-receipt': {},
-  dca: { every: 7, fraction: 0.25 },
-  ma: { short: 20, long: 100, fraction: 0.25 },
-  zscore: { window: 60, z: 1.5, fraction: 0.5 },
-};
-
-const PARAM_NAMES: Record<PolicyName, (keyof PolicyParams)[]> = {
-  hold: [], 'sell-on-receipt': [], dca: ['every', 'fraction'], ma: ['short', 'long', 'fraction'], zscore: ['window', 'z', 'fraction'],
-};
-
 export function paramNames(name: PolicyName): readonly (keyof PolicyParams)[] {
-  return PARAM_NAMES[name];
+  return TREASURY_PARAM_NAMES[name];
 }
 
-/** Defaults filled in and every parameter checked; throws RangeError naming the bad one. */
+/** Defaults filled in and every parameter checked (config/treasury.ts); throws RangeError naming the bad one. */
 export function makePolicy(name: PolicyName, given: PolicyParams = {}): PolicySpec {
   if (!POLICY_NAMES.includes(name)) throw new RangeError(`unknown policy "${name}" (one of ${POLICY_NAMES.join(', ')})`);
-  const params: PolicyParams = {};
-  for (const k of PARAM_NAMES[name]) params[k] = given[k] ?? DEFAULT_PARAMS[name][k];
-  const int = (k: keyof PolicyParams, min: number) => {
-    const v = params[k]!;
-    if (!Number.isInteger(v) || v < min) throw new RangeError(`${name}: ${k} must be an integer ≥ ${min}, got ${v}`);
-  };
-  if (params.fraction !== undefined && !(params.fraction > 0 && params.fraction <= 1)) throw new RangeError(`${name}: fraction must be in (0, 1], got ${params.fraction}`);
-  if (name === 'dca') int('every', 1);
-  if (name === 'ma') {
-    int('short', 1); int('long', 2);
-    if (params.short! >= params.long!) throw new RangeError(`ma: short (${params.short}) must be below long (${params.long})`);
-  }
-  if (name === 'zscore') {
-    int('window', 2);
-    if (!(Number.isFinite(params.z!) && params.z! > 0)) throw new RangeError(`zscore: z must be a number > 0, got ${params.z}`);
-  }
+  const params = withDefaults(name, given);
+  const problems = treasuryParamProblems(name, params);
+  if (problems.length > 0) throw new RangeError(problems.join('; '));
   return { name, params };
 }
 

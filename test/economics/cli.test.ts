@@ -53,18 +53,23 @@ test('the payout scheme changes what a hash earns: PPS leaves the fees to the po
   assert.ok(Math.abs(pps.revenue_native / fpps.revenue_native - 10 / 10.5) < 1e-12);
 });
 
-test('usage mistakes exit 64 naming the flag; a bad history file exits 65 with E_CONFIG and the line', async () => {
+test('usage mistakes exit 64 naming the flag; a bad history file exits 65 with E_BAD_DATA and the line', async () => {
   const cases: Array<[string[], number, RegExp]> = [
-    [['economics', '--history', csv, '--algo', 'x11', '--hashrate', '1'], 64, /--algo must be sha256d or scrypt, got "x11"/],
+    [['economics', '--history', csv, '--algo', 'x11', '--hashrate', '1'], 64, /--algo must be one of sha256d, scrypt \(got "x11"\)/],
     [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', 'fast'], 64, /--hashrate "fast"/],
-    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--pool-fee', '1'], 64, /--pool-fee "1" must be a number in \[0, 1\)/],
-    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--bogus'], 64, /Unknown option '--bogus'/],
+    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--pool-fee', '1'], 64, /--pool-fee must be a fraction in \[0, 1\) \(got "1"\)/],
+    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--bogus'], 64, /unknown option --bogus/],
     [['economics', '--history', join(dir, 'nope.csv'), '--algo', 'sha256d', '--hashrate', '1'], 64, /cannot read --history .*ENOENT/],
     [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--plot', 'x.png'], 64, /--plot FILE must end in \.svg/],
     [['treasury', 'backtest', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--policy', 'yolo'], 64, /--policy must be one of hold, sell-on-receipt, dca, ma, zscore/],
     [['treasury', 'backtest', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--policy', 'hold', '--window', '5'], 64, /--window is not a parameter of policy hold/],
     [['treasury', 'backtest', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--policy', 'ma', '--short', '9', '--long', '3'], 64, /short \(9\) must be below long \(3\)/],
     [['treasury', 'sell'], 64, /unknown subcommand "sell"/],
+    [['economics', '--algo', 'sha256d', '--hashrate', '1'], 64, /--history FILE is required/],
+    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--from', '2030-01-01'], 64, /no history days between 2030-01-01 and the end \(file covers 2018-01-01 to 2019-08-23\)/],
+    [['economics', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--to', '2018-02-30'], 64, /--to "2018-02-30" is not YYYY-MM-DD/],
+    [['treasury', 'backtest', '--history', csv, '--algo', 'sha256d', '--hashrate', '1'], 64, /--policy hold\|sell-on-receipt\|dca\|ma\|zscore is required/],
+    [['treasury', 'backtest', '--history', csv, '--algo', 'sha256d', '--hashrate', '1', '--policy', 'ma', '--walk-forward', '--train-days', '500', '--test-days', '200'], 64, /needs at least 700 days/],
   ];
   for (const [args, code, msg] of cases) {
     const r = await hashling(args);
@@ -75,7 +80,20 @@ test('usage mistakes exit 64 naming the flag; a bad history file exits 65 with E
   writeFileSync(broken, 'time,price_usd,difficulty_mean,issuance_native,fees_native,block_count\n2020-01-01,1,1,1,1,1\n2020-01-02,abc,1,1,1,1\n');
   const r = await hashling(['economics', '--history', broken, '--algo', 'sha256d', '--hashrate', '1']);
   assert.equal(r.code, 65);
-  assert.match(r.stderr, /E_CONFIG .*broken\.csv line 3: price_usd "abc" must be a number > 0/);
+  assert.match(r.stderr, /E_BAD_DATA .*broken\.csv line 3: price_usd "abc" must be a number > 0/);
+});
+
+test('--help prints the options and the exit codes and starts nothing', async () => {
+  for (const args of [['economics', '--help'], ['treasury', 'backtest', '--help']]) {
+    const r = await hashling(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /--history FILE/);
+    assert.match(r.stdout, /--plot FILE\.svg/);
+    assert.match(r.stdout, /exit codes: 0 done, 64 usage .*65 bad data \(E_BAD_DATA/);
+  }
+  const group = await hashling(['treasury', '--help']);
+  assert.equal(group.code, 0);
+  assert.match(group.stdout, /backtest\s+a sell policy/);
 });
 
 test('treasury backtest --json: one line per day, then the result with hold and sell-on-receipt beside it', async () => {

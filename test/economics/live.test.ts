@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { economicsSnapshot, type DeviceView, type EconomicsInputs } from '../../economics/live.ts';
-import { parseMarketPrice } from '../../protocol/economics.ts';
+import { MAX_PRICE_PAYLOAD_BYTES, parseMarketPrice } from '../../protocol/economics.ts';
 import { DailyCloses, liveSignal } from '../../economics/treasury/signal.ts';
 import { makePolicy } from '../../economics/treasury/policies.ts';
-import { HashlingError } from '../../protocol/errors.ts';
+import type { HashlingError } from '../../protocol/errors.ts';
 
 const device = (id: string, x: Partial<DeviceView> = {}): DeviceView => ({
   id, online: true, mode: 'hashing', hashrate_hps: 2 ** 32 / 86400, capacity_hps: 2 ** 32 / 86400, power_w: 5, power_source: 'model', hashing_power_w: 5,
@@ -55,17 +55,23 @@ test('a paused device earns nothing now but shows what hashing would bring; offl
 
 test('market prices are validated: shape, currency, age and future timestamps', () => {
   const now = 1_767_225_600_000;
-  const enc = (o: unknown) => new TextEncoder().encode(typeof o === 'string' ? o : JSON.stringify(o));
+  const enc = (o: unknown) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o));
   assert.deepEqual(parseMarketPrice(enc({ v: 1, price: 64000.5, currency: 'usd', ts: now - 1000 }), 'USD', now, 3_600_000), { price: 64000.5, currency: 'USD', ts: now - 1000 });
   assert.equal(parseMarketPrice(enc({ price: 1, currency: 'USD' }), 'USD', now, 1).ts, now);
-  const bad: Array<[unknown, RegExp]> = [
-    ['64000', /must be a JSON object/], ['{not json', /not UTF-8 JSON/], [{ price: -1, currency: 'USD' }, /price must be a number > 0/],
-    [{ price: '1', currency: 'USD' }, /price must be a number > 0/], [{ price: 1 }, /currency is missing/],
-    [{ price: 1, currency: 'EUR' }, /in EUR, economics.currency is USD \(prices are never converted\)/],
-    [{ price: 1, currency: 'USD', ts: now - 7_200_000 }, /older than 3600 s/], [{ price: 1, currency: 'USD', ts: now + 3_600_000 }, /in the future/],
-    [{ v: 2, price: 1, currency: 'USD' }, /version 2/],
+  const bad: Array<[unknown, string, RegExp]> = [
+    ['64000', 'E_BAD_PRICE', /must be a JSON object/], ['{not json', 'E_BAD_JSON', /price payload is not JSON/],
+    [{ price: -1, currency: 'USD' }, 'E_BAD_PRICE', /price must be a number > 0/],
+    [{ price: '1', currency: 'USD' }, 'E_BAD_PRICE', /price must be a number > 0/], [{ price: 1 }, 'E_BAD_PRICE', /currency is missing/],
+    [{ price: 1, currency: 'EUR' }, 'E_BAD_PRICE', /in EUR, economics.currency is USD \(prices are never converted\)/],
+    [{ price: 1, currency: 'USD', ts: now - 7_200_000 }, 'E_BAD_PRICE', /older than 3600 s/],
+    [{ price: 1, currency: 'USD', ts: now + 3_600_000 }, 'E_BAD_PRICE', /in the future/],
+    [{ v: 2, price: 1, currency: 'USD' }, 'E_BAD_PRICE', /version 2/],
+    ['{"price":1,"currency":"USD","__proto__":{"price":2}}', 'E_FORBIDDEN_KEY', /key "__proto__" is not allowed/],
+    [{ price: 1, currency: 'USD', pad: 'x'.repeat(MAX_PRICE_PAYLOAD_BYTES) }, 'E_TOO_LARGE', /price payload is \d+ bytes; at most 4096/],
   ];
-  for (const [p, re] of bad) assert.throws(() => parseMarketPrice(enc(p), 'USD', now, 3_600_000), (e: HashlingError) => e.code === 'E_BAD_PRICE' && re.test(e.message), String(JSON.stringify(p)));
+  for (const [p, code, re] of bad) {
+    assert.throws(() => parseMarketPrice(enc(p), 'USD', now, 3_600_000), (e: HashlingError) => e.code === code && re.test(e.message), String(JSON.stringify(p)).slice(0, 80));
+  }
 });
 
 test('the live treasury signal uses one close per UTC day and the configured policy', () => {

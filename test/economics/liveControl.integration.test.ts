@@ -1,17 +1,21 @@
 // The live path end to end: a private Mosquitto, the coordinator with the demo
 // source (network difficulty from the job's nBits 0x1d00ffff, 50 coins in its
-// coinbase), a real `hashling agent`, a retained market price, and a tariff
-// window above break-even on an injected local clock: the policy pauses the
-// device within one period, resumes it when the window ends, and does not flap.
+// coinbase) and the economics component beside it on the coordinator's link,
+// started as `hashling coordinator` starts them; a real `hashling agent`, a
+// retained market price, and a tariff window above break-even on an injected
+// local clock: the policy pauses the device within one period, resumes it when
+// the window ends, and does not flap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMosquitto } from '../helpers/mosquitto.ts';
-import { Collector } from '../helpers/collector.ts';
-import { spawnAgent } from '../helpers/agentProcess.ts';
+import type { LocalTime } from '../../config/schedule.ts';
 import { loadConfig } from '../../config/load.ts';
-import { Coordinator } from '../../coordinator/coordinator.ts';
 import { DemoSource } from '../../coordinator/demoSource.ts';
-import type { LocalTime } from '../../agent/control/schedule.ts';
+import { createCoordinator, createEconomics } from '../../coordinator/fromConfig.ts';
+import { startMosquitto } from '../../harness/mosquitto.ts';
+import { startAll } from '../../lifecycle/component.ts';
+import { spawnAgent } from '../helpers/agentProcess.ts';
+import { Collector } from '../helpers/collector.ts';
+import { FakeClock } from '../helpers/fakeClock.ts';
 
 const PERIOD_S = 1;
 
@@ -31,11 +35,14 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
       },
     },
   });
-  const coordinator = new Coordinator({ config, source: new DemoSource({ difficulty: 1e-4, jobIntervalMs: 0 }), localTime: () => local });
+  const log: string[] = [];
+  const coordinator = createCoordinator(config, { source: new DemoSource({ difficulty: 1e-4, jobIntervalMs: 0 }), log: (l) => log.push(l) });
+  const economics = createEconomics(config, coordinator, { version: 'test', localTime: () => local, log: (l) => log.push(l) });
   const watch = await Collector.connect(broker.url, ['hashling/coordinator/#', 'hashling/pi-e/state', 'hashling/pi-e/cmd/#', 'homeassistant/device/+/config']);
   const agent = spawnAgent(['--broker', broker.url, '--device-id', 'pi-e', '--threads', '1']);
+  let running: Awaited<ReturnType<typeof startAll>> | null = null;
   try {
-    await coordinator.start();
+    running = await startAll([coordinator, economics], (l) => log.push(l));
     // Revenue at ~1 MH/s, difficulty 1, 50 coins a block: ~1,000 coins/day; at 1e-6 USD a coin ~0.001 USD/day,
     // against a few watts: break-even tariff ~0.01 USD/kWh, far below the window's 5 USD/kWh.
     await watch.publish('hashling/market/btc/price', JSON.stringify({ v: 1, price: 1e-6, currency: 'USD', ts: Date.now() }), { retain: true });
@@ -48,8 +55,12 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
     assert.equal(e.price.source, 'mqtt');
     assert.ok(e.fleet.break_even_tariff > 0 && e.fleet.break_even_tariff < 5, `break-even tariff ${e.fleet.break_even_tariff}`);
     assert.equal(e.devices['pi-e'].policy, null);
-    const hass = watch.on('homeassistant/device/+/config').find((m) => m.topic.includes('coordinator'));
-    assert.ok(hass?.json?.cmps?.cost_per_day, 'the coordinator is a Home Assistant device with economics sensors');
+    const late = await Collector.connect(broker.url, ['homeassistant/device/+/config']);
+    const hass = await late.wait('homeassistant/device/coordinator/config');
+    await late.close();
+    assert.ok(hass.retain, 'the discovery message is retained');
+    assert.ok(hass.json?.cmps?.cost_per_day, 'the coordinator is a Home Assistant device with economics sensors');
+    assert.equal(hass.json.availability[0].topic, 'hashling/coordinator/status');
     const signal = await watch.wait('hashling/coordinator/treasury/signal');
     assert.deepEqual([signal.json.policy, signal.json.action, signal.json.fraction], ['sell-on-receipt', 'sell', 1]);
 
@@ -59,11 +70,15 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
     const paused = await watch.wait('hashling/coordinator/economics/decision', (j) => j.action === 'pause', 10_000);
     assert.ok(paused.at - switchedIn <= PERIOD_S * 1000 + 500, `pause decided ${paused.at - switchedIn} ms after the window began`);
     assert.ok(paused.json.cost_per_day > paused.json.revenue_per_day);
-    assert.ok(watch.on('hashling/pi-e/cmd/pause').length === 1 && !watch.on('hashling/pi-e/cmd/pause')[0]!.retain);
+    const pauseCmd = watch.on('hashling/pi-e/cmd/pause');
+    assert.equal(pauseCmd.length, 1);
+    assert.equal(pauseCmd[0].retain, false);
+    assert.equal(pauseCmd[0].json.v, 1, 'the command payload of protocol/commands.ts');
+    assert.match(pauseCmd[0].json.transaction, /^economics-/);
     await watch.wait('hashling/pi-e/state', (j) => j.mode === 'paused', 10_000);
     // Several periods inside the window: no further commands.
     await new Promise((r) => setTimeout(r, 4 * PERIOD_S * 1000));
-    const held = (await watch.wait('hashling/coordinator/economics', (j, m) => m.at > Date.now() - 1500)).json;
+    const held = (await watch.wait('hashling/coordinator/economics', (_j, m) => m.at > Date.now() - 1500)).json;
     assert.deepEqual(held.devices['pi-e'].policy, { paused: true, max_cpu_percent: null });
 
     // The window ends: resumed within one period.
@@ -76,11 +91,56 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
     // No flapping: exactly one pause and one resume, both commands and decisions.
     assert.deepEqual(watch.on('hashling/coordinator/economics/decision').map((m) => m.json.action), ['pause', 'resume']);
     assert.equal(watch.on('hashling/pi-e/cmd/+').length, 2);
+    assert.ok(log.some((l) => /economics: pause pi-e: unprofitable/.test(l)), 'each decision is logged');
   } finally {
     agent.proc.kill('SIGTERM');
     await Promise.race([agent.exited, new Promise((r) => setTimeout(r, 6000))]);
-    await coordinator.stop();
+    await running?.stop();
     await watch.close();
     await broker.stop();
   }
+});
+
+test('the economics component: its period runs on the injected clock, bad prices are logged with their code, stop leaves no timer and publishes nothing more', { timeout: 60_000 }, async () => {
+  const broker = await startMosquitto();
+  const clock = new FakeClock(Date.now());
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      broker: { url: broker.url },
+      coordinator: { source: 'demo' },
+      discovery: { homeassistant: false },
+      economics: { period_s: 60, price: 0 },
+    },
+  });
+  const log: string[] = [];
+  const coordinator = createCoordinator(config, { source: new DemoSource({ difficulty: 1e-4, jobIntervalMs: 0 }), log: (l) => log.push(l) });
+  const economics = createEconomics(config, coordinator, { version: 'test', clock, log: (l) => log.push(l) });
+  await assert.rejects(async () => economics.start(), /coordinator must be started first/, 'it needs the coordinator\'s link');
+  const watch = await Collector.connect(broker.url, ['hashling/coordinator/economics', 'hashling/coordinator/treasury/signal']);
+  const running = await startAll([coordinator, economics], (l) => log.push(l));
+  try {
+    assert.equal(clock.pending, 1, 'one period timer');
+    await watch.publish('hashling/market/btc/price', '{"v":1,"price":1,"currency":"EUR"}', { retain: true });
+    await watch.publish('hashling/market/btc/price', `{"v":1,"price":1,"currency":"USD","pad":"${'x'.repeat(5000)}"}`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(watch.on('hashling/coordinator/economics').length, 0, 'nothing before the first period');
+    clock.advance(60_000);
+    const e = await watch.wait('hashling/coordinator/economics', () => true, 5000);
+    assert.equal(e.json.price.status, 'invalid');
+    assert.match(e.json.price.detail, /^E_TOO_LARGE /);
+    assert.equal(e.json.price.value, null, 'no price: revenue unknown, never guessed');
+    assert.ok(log.some((l) => /economics: E_BAD_PRICE while handling price: price is in EUR/.test(l)), log.join('\n'));
+    const signal = await watch.wait('hashling/coordinator/treasury/signal', () => true, 5000);
+    assert.deepEqual([signal.json.action, signal.json.reason], ['hold', 'price unknown']);
+  } finally {
+    await running.stop();
+  }
+  assert.equal(clock.pending, 0, 'stop() cleared the period timer');
+  const before = watch.messages.length;
+  clock.advance(120_000);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(watch.messages.length, before, 'nothing published after stop()');
+  await watch.close();
+  await broker.stop();
 });

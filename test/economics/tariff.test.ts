@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { energyCost, flatTariff, meanPrice, priceAt, tariffWindowProblems, type Tariff } from '../../economics/tariff.ts';
-import type { LocalTime } from '../../agent/control/schedule.ts';
+import type { LocalTime } from '../../config/schedule.ts';
+import { tariffWindowProblems } from '../../config/tariff.ts';
+import { energyCost, flatTariff, meanPrice, priceAt, type Tariff } from '../../economics/tariff.ts';
 
 // Local time = UTC here, so the expected figures do not depend on the machine's zone.
 const utc = (ms: number): LocalTime => { const d = new Date(ms); return { day: d.getUTCDay(), minute: d.getUTCHours() * 60 + d.getUTCMinutes() }; };
