@@ -120,13 +120,32 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
     assert.ok(!bGot.some((m) => m.includes('forged')));
   });
 
-  test('the operator can command but cannot issue work; the coordinator cannot command', async () => {
+  test('the operator can command but cannot issue work; the coordinator may only pause and resume (profit control)', async () => {
     await op.publishAsync('hashling/dev-b/cmd/resume', '{"v":1,"op":1}', { qos: 1 });
     await assert.rejects(op.publishAsync('hashling/dev-b/work', '{"v":1,"op":2}', { qos: 1 }), /Not authorized|135/i);
-    await assert.rejects(coord.publishAsync('hashling/dev-b/cmd/pause', '{"v":1,"co":1}', { qos: 1 }), /Not authorized|135/i);
+    await coord.publishAsync('hashling/dev-b/cmd/pause', '{"v":1,"co":1}', { qos: 1 });
+    // budget/set carries temperature limits too: not the coordinator's unless the operator opts in (hashling.acl).
+    for (const verb of ['budget/set', 'config/set', 'restart', 'threads/set']) {
+      await assert.rejects(coord.publishAsync(`hashling/dev-b/cmd/${verb}`, '{"v":1,"co":2}', { qos: 1 }), /Not authorized|135/i, verb);
+    }
+    await assert.rejects(coord.publishAsync('hashling/group/gb/cmd/pause', '{"v":1,"co":3}', { qos: 1 }), /Not authorized|135/i);
     await sleep(300);
     assert.ok(bGot.includes('hashling/dev-b/cmd/resume {"v":1,"op":1}'));
-    assert.ok(!bGot.some((m) => m.includes('"op":2') || m.includes('"co":1')));
+    assert.ok(bGot.includes('hashling/dev-b/cmd/pause {"v":1,"co":1}'));
+    assert.ok(!bGot.some((m) => m.includes('"op":2') || m.includes('"co":2') || m.includes('"co":3')));
+  });
+
+  test('the coordinator reads telemetry, state and a market price the operator publishes; devices cannot publish prices', async () => {
+    const got = record(coord);
+    await coord.subscribeAsync(['hashling/+/telemetry', 'hashling/+/state', 'hashling/market/+/price'], { qos: 1 });
+    await b.publishAsync('hashling/dev-b/telemetry', '{"v":1,"power_w":3}', { qos: 1 });
+    await b.publishAsync('hashling/dev-b/state', '{"v":1,"mode":"hashing"}', { qos: 1 });
+    await op.publishAsync('hashling/market/btc/price', '{"v":1,"price":1,"currency":"USD"}', { qos: 1 });
+    await assert.rejects(a.publishAsync('hashling/market/btc/price', '{"v":1,"price":2,"currency":"USD"}', { qos: 1 }), /Not authorized|135/i);
+    await sleep(300);
+    assert.deepEqual(got.sort(), [
+      'hashling/dev-b/state {"v":1,"mode":"hashing"}', 'hashling/dev-b/telemetry {"v":1,"power_w":3}', 'hashling/market/btc/price {"v":1,"price":1,"currency":"USD"}',
+    ]);
   });
 
   test('a device cannot take over another device\'s session by reusing its client id', async () => {
