@@ -4,6 +4,8 @@
 // - retained <base>/coordinator/economics (per device and fleet; economics/live.ts),
 // - profit-aware control through the agents' own commands (economics/profitControl.ts),
 //   each decision logged and published on <base>/coordinator/economics/decision,
+// - retained <base>/coordinator/economics/held/<id> while the policy holds a device,
+//   so a restarted coordinator gives back what an earlier run took,
 // - retained <base>/coordinator/treasury/signal (the configured sell policy),
 // - the coordinator as a Home Assistant device with these as sensors.
 //
@@ -27,13 +29,14 @@ import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock.ts
 import type { Component } from '../lifecycle/component.ts';
 import { commandPayload } from '../protocol/commands.ts';
 import {
-  budgetFromState, decisionPayload, economicsPayload, parseMarketPrice, policyStateOf, powerFromTelemetry, treasurySignalPayload,
+  budgetFromState, decisionPayload, economicsPayload, heldPayload, parseHeld, parseMarketPrice, powerFromTelemetry, treasurySignalPayload,
   type MarketPrice,
 } from '../protocol/economics.ts';
 import { HashlingError, toHashlingError } from '../protocol/errors.ts';
 import { buildCoordinatorHaDiscovery } from '../protocol/homeAssistant.ts';
 import {
-  commandTopic, economicsDecisionTopic, economicsTopic, everyDevice, isDeviceId, marketPriceTopic, parseDeviceTopic, treasurySignalTopic,
+  commandTopic, economicsDecisionTopic, economicsHeldTopic, economicsTopic, everyDevice, isDeviceId, marketPriceTopic, parseDeviceTopic,
+  parseEconomicsHeldTopic, treasurySignalTopic,
 } from '../protocol/topics.ts';
 import { HaDiscovery } from '../transport/haDiscovery.ts';
 import type { LinkMessage, MqttLink } from '../transport/mqttLink.ts';
@@ -99,8 +102,9 @@ export class EconomicsComponent implements Component {
   private timer: TimerHandle | null = null;
   private readonly known = new Map<string, Known>();
   private memory = new Map<string, ControlMemory>();
-  /** Until the first period: our own retained message may still tell what an earlier run paused. */
+  /** Until the first period: our own retained held messages may still tell what an earlier run paused. */
   private restoring = true;
+  private restored = 0;
   private market: { price: MarketPrice | null; error: string | null } = { price: null, error: null };
   private readonly closes = new DailyCloses();
   private treasury: PolicySpec | null = null;
@@ -151,7 +155,7 @@ export class EconomicsComponent implements Component {
     link.subscribe(everyDevice(b, 'telemetry'), 0, (m) => this.guard('telemetry', () => this.onTelemetry(m)));
     link.subscribe(everyDevice(b, 'state'), 1, (m) => this.guard('state', () => this.onState(m)));
     link.subscribe(marketPriceTopic(b, this.c.coin), 1, (m) => this.guard('price', () => this.onPrice(m)));
-    link.subscribe(economicsTopic(b), 1, (m) => this.guard('restore', () => this.onOwnRetained(m)));
+    link.subscribe(economicsHeldTopic(b, '+'), 1, (m) => this.guard('restore', () => this.onHeld(m)));
     if (this.d.discovery.homeassistant) {
       this.ha = new HaDiscovery({ link, discovery: this.d.discovery });
       this.ha.announce(buildCoordinatorHaDiscovery({ base: b, prefix: this.d.discovery.prefix, currency: this.c.currency, version: this.d.version }));
@@ -262,12 +266,14 @@ export class EconomicsComponent implements Component {
     }
   }
 
-  /** Our retained message from an earlier run says which devices the policy had paused or lowered. */
-  private onOwnRetained(m: LinkMessage): void {
-    if (!this.running || !this.restoring || m.payload.length === 0) return;
-    this.restoring = false;
-    for (const [id, p] of policyStateOf(m.payload)) this.memory.set(id, { ...p, since_ms: -Infinity });
-    if (this.memory.size > 0) this.log(`restored the policy state of ${this.memory.size} device(s) from the retained economics message`);
+  /** Our retained held messages from an earlier run say which devices the policy had paused or lowered. */
+  private onHeld(m: LinkMessage): void {
+    const id = parseEconomicsHeldTopic(this.d.base, m.topic);
+    if (!this.running || !this.restoring || id === null) return;
+    const p = parseHeld(m.payload);
+    if (!p) return;
+    this.memory.set(id, { ...p, since_ms: -Infinity });
+    this.restored++;
   }
 
   price(): PriceView {
@@ -308,9 +314,10 @@ export class EconomicsComponent implements Component {
       });
     }
     const inputs = { coin: this.c.coin, currency: this.c.currency, terms, period_s: this.c.period_s, tariff: tariffNow, network, price, devices: views };
+    if (this.restoring && this.restored > 0) this.log(`restored what an earlier run held: ${this.restored} device(s)`);
+    this.restoring = false;
     // A command sent while the broker is away is dropped, so no decision is taken then.
     if (link.connected) this.control(economicsSnapshot(inputs), views, now, link);
-    this.restoring = false;
     // Published after the decision so the retained message carries the policy state it produced.
     const after = economicsSnapshot({ ...inputs, devices: views.map((v) => ({ ...v, policy: this.policyOf(v.id) })) });
     link.setRetained(economicsTopic(this.d.base), economicsPayload(after, this.c.policy, now));
@@ -333,8 +340,16 @@ export class EconomicsComponent implements Component {
     const out = decideControl(inputs, this.memory, {
       policy: this.c.policy, hysteresis: this.c.hysteresis, min_hold_ms: this.c.min_hold_s * 1000, max_loss_per_day: this.c.max_loss_per_day,
     }, now);
+    const before = this.memory;
     this.memory = out.memory;
     for (const a of out.actions) this.act(a, now, link);
+    // What the policy holds survives a restart of the coordinator in one retained message per device.
+    for (const id of new Set([...before.keys(), ...out.memory.keys()])) {
+      const was = before.get(id);
+      const is = out.memory.get(id);
+      if (was?.paused === is?.paused && was?.max_cpu_percent === is?.max_cpu_percent) continue;
+      link.setRetained(economicsHeldTopic(this.d.base, id), is ? heldPayload(is, now) : '');
+    }
   }
 
   /** Sends one decision as the agent's own command (never retained: it would replay on reconnect) and publishes it. */

@@ -103,28 +103,32 @@ export function economicsPayload(snapshot: Record<string, unknown>, policy: stri
  */
 export const MAX_ECONOMICS_BYTES = 8 * 1024 * 1024;
 
-/** What profit control had done to a device, as its economics message records it. */
+/** What profit control has done to a device (the economics message's per-device `policy`). */
 export interface PolicyState {
   paused: boolean;
+  /** max_cpu_percent it set with budget/set, null when it did not lower the device. */
   max_cpu_percent: number | null;
 }
 
+/** A held message is a few dozen bytes. */
+export const MAX_HELD_BYTES = 1024;
+
+/** The retained `<base>/coordinator/economics/held/<id>` message. */
+export function heldPayload(p: PolicyState, ts: number): string {
+  return JSON.stringify({ v: 1, paused: p.paused, max_cpu_percent: p.max_cpu_percent, ts });
+}
+
 /**
- * The devices an economics message says the policy paused or lowered: a
- * restarted coordinator reads its own retained message so it can give back
- * what an earlier run took.
+ * Reads a held message (a restarted coordinator gives back what an earlier run
+ * took); null when it holds nothing (empty: cleared) or is not one.
  */
-export function policyStateOf(payload: Buffer | string): Map<string, PolicyState> {
-  const o = parseWireJson(payload, MAX_ECONOMICS_BYTES, 'economics message');
-  const out = new Map<string, PolicyState>();
-  if (!isRecord(o) || !isRecord(o.devices)) return out;
-  for (const [id, dev] of Object.entries(o.devices)) {
-    const p = isRecord(dev) && isRecord(dev.policy) ? dev.policy : null;
-    if (!p) continue;
-    const pct = typeof p.max_cpu_percent === 'number' && Number.isFinite(p.max_cpu_percent) ? p.max_cpu_percent : null;
-    if (p.paused === true || pct !== null) out.set(id, { paused: p.paused === true, max_cpu_percent: pct });
-  }
-  return out;
+export function parseHeld(payload: Buffer | string): PolicyState | null {
+  if (payload.length === 0) return null;
+  const o = parseWireJson(payload, MAX_HELD_BYTES, 'held message');
+  if (!isRecord(o) || o.v !== 1) return null;
+  const pct = typeof o.max_cpu_percent === 'number' && Number.isFinite(o.max_cpu_percent) && o.max_cpu_percent >= 0 && o.max_cpu_percent <= 100 ? o.max_cpu_percent : null;
+  if (o.paused !== true && pct === null) return null;
+  return { paused: o.paused === true, max_cpu_percent: pct };
 }
 
 export interface MoneyPerDay {

@@ -106,6 +106,24 @@ export function economicsDecisionTopic(base: string): string {
   return `${base}/${COORDINATOR_ID}/economics/decision`;
 }
 
+/**
+ * `<base>/coordinator/economics/held/<id>`: retained while profit control holds a
+ * device (paused or lowered), cleared when it gives it back. One small topic per
+ * device, so a restarted coordinator reads them whatever the fleet's size (its
+ * link accepts packets of 64 KiB at most; the economics message grows with the fleet).
+ */
+export function economicsHeldTopic(base: string, id: string): string {
+  return `${base}/${COORDINATOR_ID}/economics/held/${id}`;
+}
+
+/** The device id of an economics/held topic, or null when the topic is not one. */
+export function parseEconomicsHeldTopic(base: string, topic: string): string | null {
+  const prefix = `${base}/${COORDINATOR_ID}/economics/held/`;
+  if (!topic.startsWith(prefix)) return null;
+  const id = topic.slice(prefix.length);
+  return isDeviceId(id) ? id : null;
+}
+
 /** `<base>/coordinator/treasury/signal`: the configured sell policy's signal, retained. */
 export function treasurySignalTopic(base: string): string {
   return `${base}/${COORDINATOR_ID}/treasury/signal`;

@@ -76,6 +76,7 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
     assert.equal(pauseCmd[0].json.v, 1, 'the command payload of protocol/commands.ts');
     assert.match(pauseCmd[0].json.transaction, /^economics-/);
     await watch.wait('hashling/pi-e/state', (j) => j.mode === 'paused', 10_000);
+    assert.equal((await watch.wait('hashling/coordinator/economics/held/pi-e')).json.paused, true, 'what the policy holds is kept retained');
     // Several periods inside the window: no further commands.
     await new Promise((r) => setTimeout(r, 4 * PERIOD_S * 1000));
     const held = (await watch.wait('hashling/coordinator/economics', (_j, m) => m.at > Date.now() - 1500)).json;
@@ -87,6 +88,7 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
     const resumed = await watch.wait('hashling/coordinator/economics/decision', (j) => j.action === 'resume', 10_000);
     assert.ok(resumed.at - switchedOut <= PERIOD_S * 1000 + 500, `resume decided ${resumed.at - switchedOut} ms after the window ended`);
     await watch.wait('hashling/pi-e/state', (j, m) => j.mode !== 'paused' && m.at > switchedOut, 10_000);
+    await watch.wait('hashling/coordinator/economics/held/pi-e', (_j, m) => m.raw === '', 5000);
     await new Promise((r) => setTimeout(r, 4 * PERIOD_S * 1000));
     // No flapping: exactly one pause and one resume, both commands and decisions.
     assert.deepEqual(watch.on('hashling/coordinator/economics/decision').map((m) => m.json.action), ['pause', 'resume']);
@@ -101,7 +103,7 @@ test('economics from the job\'s nBits; a tariff window above break-even pauses t
   }
 });
 
-test('the economics component: its period runs on the injected clock, bad prices are logged with their code, stop leaves no timer and publishes nothing more', { timeout: 60_000 }, async () => {
+test('the economics component: its period runs on the injected clock, bad prices are logged with their code, what an earlier run held is given back, stop leaves no timer and publishes nothing more', { timeout: 60_000 }, async () => {
   const broker = await startMosquitto();
   const clock = new FakeClock(Date.now());
   const config = loadConfig({
@@ -117,7 +119,10 @@ test('the economics component: its period runs on the injected clock, bad prices
   const coordinator = createCoordinator(config, { source: new DemoSource({ difficulty: 1e-4, jobIntervalMs: 0 }), log: (l) => log.push(l) });
   const economics = createEconomics(config, coordinator, { version: 'test', clock, log: (l) => log.push(l) });
   await assert.rejects(async () => economics.start(), /coordinator must be started first/, 'it needs the coordinator\'s link');
-  const watch = await Collector.connect(broker.url, ['hashling/coordinator/economics', 'hashling/coordinator/treasury/signal']);
+  const watch = await Collector.connect(broker.url, ['hashling/coordinator/economics', 'hashling/coordinator/treasury/signal', 'hashling/coordinator/economics/#', 'hashling/pi-x/cmd/#']);
+  // An earlier run paused pi-x; this one runs with policy off, so it gives it back.
+  await watch.publish('hashling/coordinator/economics/held/pi-x', '{"v":1,"paused":true,"max_cpu_percent":null,"ts":1}', { retain: true });
+  await watch.publish('hashling/pi-x/status', '{"v":1,"state":"online","ts":1}', { retain: true });
   const running = await startAll([coordinator, economics], (l) => log.push(l));
   try {
     assert.equal(clock.pending, 1, 'one period timer');
@@ -133,6 +138,12 @@ test('the economics component: its period runs on the injected clock, bad prices
     assert.ok(log.some((l) => /economics: E_BAD_PRICE while handling price: price is in EUR/.test(l)), log.join('\n'));
     const signal = await watch.wait('hashling/coordinator/treasury/signal', () => true, 5000);
     assert.deepEqual([signal.json.action, signal.json.reason], ['hold', 'price unknown']);
+    const resume = await watch.wait('hashling/pi-x/cmd/resume', () => true, 5000);
+    assert.match(resume.json.transaction, /^economics-/);
+    const decision = await watch.wait('hashling/coordinator/economics/decision', () => true, 5000);
+    assert.deepEqual([decision.json.device, decision.json.action, decision.json.reason], ['pi-x', 'resume', 'policy off: resuming a device it had paused']);
+    await watch.wait('hashling/coordinator/economics/held/pi-x', (_j, m) => m.raw === '', 5000);
+    assert.ok(log.some((l) => l === 'economics: restored what an earlier run held: 1 device(s)'), log.join('\n'));
   } finally {
     await running.stop();
   }

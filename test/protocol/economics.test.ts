@@ -1,12 +1,12 @@
 // The economics part of the wire contract: the coordinator as a Home Assistant
 // device, what it reads from device payloads, and the economics message as its
-// readers (fleet list, a restarted coordinator) parse it.
+// reader (fleet list) parses it, and the held messages a restarted coordinator reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetFromState, economicsPayload, parseEconomicsSummary, policyStateOf, powerFromTelemetry } from '../../protocol/economics.ts';
+import { budgetFromState, economicsPayload, heldPayload, parseEconomicsSummary, parseHeld, powerFromTelemetry } from '../../protocol/economics.ts';
 import type { HashlingError } from '../../protocol/errors.ts';
 import { buildCoordinatorHaDiscovery } from '../../protocol/homeAssistant.ts';
-import { economicsDecisionTopic, economicsTopic, marketPriceTopic, treasurySignalTopic } from '../../protocol/topics.ts';
+import { economicsDecisionTopic, economicsHeldTopic, economicsTopic, marketPriceTopic, parseEconomicsHeldTopic, treasurySignalTopic } from '../../protocol/topics.ts';
 
 test('the economics topics', () => {
   assert.equal(marketPriceTopic('farm', 'ltc'), 'farm/market/ltc/price');
@@ -49,14 +49,10 @@ test('the budget a device runs with, from its state: max_level over threads as m
   assert.throws(() => budgetFromState('{'), (e: HashlingError) => e.code === 'E_BAD_JSON');
 });
 
-test('the economics message: what fleet list reads, and what a restarted coordinator gives back', () => {
+test('the economics message: what fleet list reads', () => {
   const msg = economicsPayload({
     currency: 'USD', fleet: { revenue_per_day: 0.5, cost_per_day: 0.04, margin_per_day: 0.46 },
-    devices: {
-      a: { revenue_per_day: 0.5, cost_per_day: 0.04, policy: null },
-      b: { revenue_per_day: null, cost_per_day: 'x', policy: { paused: true, max_cpu_percent: null } },
-      c: { policy: { paused: false, max_cpu_percent: 40 } },
-    },
+    devices: { a: { revenue_per_day: 0.5, cost_per_day: 0.04, policy: null }, b: { revenue_per_day: null, cost_per_day: 'x', policy: { paused: true, max_cpu_percent: null } } },
   }, 'budget', 1000);
   assert.deepEqual(Object.keys(JSON.parse(msg)).slice(0, 3), ['v', 'ts', 'policy']);
   const s = parseEconomicsSummary(JSON.parse(msg))!;
@@ -64,6 +60,15 @@ test('the economics message: what fleet list reads, and what a restarted coordin
   assert.deepEqual(s.fleet, { revenue_per_day: 0.5, cost_per_day: 0.04, margin_per_day: 0.46 });
   assert.deepEqual(s.devices.get('b'), { revenue_per_day: null, cost_per_day: null });
   assert.equal(parseEconomicsSummary({ v: 2, currency: 'USD' }), null);
-  assert.deepEqual([...policyStateOf(msg)], [['b', { paused: true, max_cpu_percent: null }], ['c', { paused: false, max_cpu_percent: 40 }]]);
-  assert.deepEqual([...policyStateOf('{"v":1,"devices":[]}')], []);
+});
+
+test('held messages: one small retained topic per device the policy holds, read back by a restarted coordinator', () => {
+  assert.equal(economicsHeldTopic('farm', 'pi-1'), 'farm/coordinator/economics/held/pi-1');
+  assert.equal(parseEconomicsHeldTopic('farm', 'farm/coordinator/economics/held/pi-1'), 'pi-1');
+  assert.equal(parseEconomicsHeldTopic('farm', 'farm/coordinator/economics/held/all'), null);
+  assert.equal(parseEconomicsHeldTopic('farm', 'farm/coordinator/economics'), null);
+  assert.deepEqual(parseHeld(heldPayload({ paused: true, max_cpu_percent: null }, 5)), { paused: true, max_cpu_percent: null });
+  assert.deepEqual(parseHeld(heldPayload({ paused: false, max_cpu_percent: 40 }, 5)), { paused: false, max_cpu_percent: 40 });
+  for (const p of ['', '{"v":1,"paused":false,"max_cpu_percent":null}', '{"v":2,"paused":true}', '{"v":1,"max_cpu_percent":400}']) assert.equal(parseHeld(p), null, p);
+  assert.throws(() => parseHeld(`{"v":1,"paused":true,"pad":"${'x'.repeat(2000)}"}`), (e: HashlingError) => e.code === 'E_TOO_LARGE');
 });
