@@ -6,14 +6,18 @@
 #
 # node:20-bookworm-slim still publishes linux/arm/v7 (Pi 2/3 with 32-bit OS, Zero 2 W),
 # next to amd64 and arm64; Alpine's musl builds of Node are not published for arm/v7.
+# hashling runs on Node >= 18.19 (package.json engines; node:18-bookworm-slim works too).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- deps: production dependencies only. tsx is one of them: hashling runs its
-# TypeScript sources through tsx's loader (bin/hashling.js), there is no build step.
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
+# --- build: the compiled product (dist/: plain JavaScript, libraries bundled in,
+# .wasm kernels beside it). JavaScript is the same on every platform, so it is
+# built once on the build host's own platform, never under emulation.
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
+WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build
 
 # --- runtime
 FROM ${NODE_IMAGE}
@@ -35,20 +39,13 @@ RUN apt-get update \
  && install -d -o hashling -g hashling -m 0750 /var/lib/hashling \
  && install -d -o root -g hashling -m 0750 /etc/hashling
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
+# No node_modules and no TypeScript: plain node runs dist/ (nothing compiles at start).
 COPY package.json ./
 COPY bin ./bin
-COPY cli ./cli
-COPY agent ./agent
-COPY kernels ./kernels
-COPY coordinator ./coordinator
-COPY config ./config
-COPY protocol ./protocol
-COPY transport ./transport
-COPY simulator ./simulator
-COPY fleet ./fleet
-COPY lifecycle ./lifecycle
+COPY --from=build /src/dist ./dist
 RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling
+# health.state_dir: the status file behind `hashling health` and the cached
+# start-up kernel benchmark (a restarted container skips the timing).
 ENV NODE_ENV=production \
     HASHLING_HEALTH_STATE_DIR=/var/lib/hashling \
     HASHLING_SENSORS_SYSFS_ROOT=/sys

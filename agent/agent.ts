@@ -111,7 +111,7 @@ export class Agent implements Component {
     link.on('dropped', this.onDropped);
     link.on('connect', this.onConnect);
     link.on('disconnect', this.onDisconnect);
-    link.setRetained(this.topic('info'), infoPayload({ ...this.d.info, threads: pool.threads }, clock.now()));
+    this.publishInfo();
     this.publishState(true);
     // `online` last: a coordinator that sees it can already size units from the
     // benchmark in `info` (retained topics are re-published in this order).
@@ -120,6 +120,18 @@ export class Agent implements Component {
     link.subscribe(this.topic('work'), 1, this.onWork);
     link.subscribe(this.topic('acks'), 1, this.onAcks);
     this.telemetryTimer = clock.setInterval(() => this.publishTelemetry(), this.d.telemetryIntervalS * 1000);
+  }
+
+  /** Adds fields to the retained `info` (host details read after start) and re-publishes it. */
+  updateInfo(extra: Record<string, unknown>): void {
+    if (this.stopping) return;
+    this.d.info = { ...this.d.info, ...extra };
+    this.publishInfo();
+  }
+
+  private publishInfo(): void {
+    const { link, pool, clock } = this.d;
+    link.setRetained(this.topic('info'), infoPayload({ ...this.d.info, threads: pool.threads }, clock.now()));
   }
 
   /** Cancels running and queued units (reported `cancelled`), then hands the link a retained `offline`. */

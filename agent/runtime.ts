@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { configDigest } from '../config/load.ts';
 import { hostFacts as deviceBounds } from '../config/rules.ts';
 import type { HashlingConfig } from '../config/schema.ts';
-import { benchmarkFromPlan, chooseKernels, type KernelChoice } from '../kernels/choose.ts';
+import { benchmarkFromPlan } from '../kernels/choose.ts';
 import type { Algo } from '../kernels/types.ts';
 import { systemClock, type Clock } from '../lifecycle/clock.ts';
 import { component, startAll, type Component } from '../lifecycle/component.ts';
@@ -25,7 +25,8 @@ import { BudgetLoop } from './budget/budgetLoop.ts';
 import { CommandServer } from './commands/commandServer.ts';
 import { isLiveKey, type CommandHost } from './commands/host.ts';
 import { hostFacts, VERSION } from './deviceInfo.ts';
-import { WorkerPool } from './pool/workerPool.ts';
+import { readHostDetailsInChild, takeKernelCheck } from './kernelCheckProcess.ts';
+import { HASH_WORKER_ENTRY, LEAN_POOL, WorkerPool } from './pool/workerPool.ts';
 import { makeSensors } from './sensors/makeSensors.ts';
 
 export interface AgentRuntime {
@@ -70,30 +71,27 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     opts.onFatal?.(err);
   };
 
-  const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms, clock, ...(opts.workerEntry ? { entry: opts.workerEntry } : {}) });
-  // The threads boot (each loads its kernels) while this thread runs the self-test
-  // and the short benchmark: the two waits overlap instead of adding up.
-  const booting = pool.start();
-  booting.catch(() => undefined); // awaited by the pool component below
-  let choice: KernelChoice;
-  try {
-    // Self-test, then the planner's measured choice (cached in health.state_dir per CPU, Node and kernel set).
-    choice = chooseKernels({ stateDir: config.health.state_dir, log });
-    if (Object.keys(choice.kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
-  } catch (err) {
-    await booting.then(() => pool.stop(), () => undefined);
-    throw err;
-  }
-  const kernels = choice.kernels;
-  const poolPart = component('pool', () => booting, () => pool.stop());
-  if (config.health.state_dir) {
+  const stateDir = config.health.state_dir;
+  if (stateDir) {
     try {
-      mkdirSync(config.health.state_dir, { recursive: true, mode: 0o750 });
+      mkdirSync(stateDir, { recursive: true, mode: 0o750 });
     } catch (err) {
-      await booting.then(() => pool.stop(), () => undefined);
-      throw new HashlingError('E_CONFIG', `health.state_dir: cannot create ${config.health.state_dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new HashlingError('E_CONFIG', `health.state_dir: cannot create ${stateDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
   }
+  // The self-test, the planner's choice (cached in health.state_dir per CPU, Node
+  // and kernel set) and a hashing thread's boot run in a process of their own,
+  // forked before this one loaded its modules (agent/kernelCheck.ts): the agent's
+  // main thread never compiles a kernel, and hashing threads start with the first unit.
+  const workerEntry = opts.workerEntry ?? HASH_WORKER_ENTRY;
+  const check = await takeKernelCheck().ask({ stateDir, workerEntry }, { log });
+  for (const line of check.log) log(line);
+  if (check.bootError) throw new Error(`hashing thread 0 failed to start: ${check.bootError}`);
+  const choice = check.choice;
+  if (Object.keys(choice.kernels).length === 0) throw new HashlingError('E_SELFTEST', 'no kernel passed the self-test; refusing to mine');
+  const kernels = choice.kernels;
+  const pool = new WorkerPool({ threads: config.hashing.threads, batchMs: config.hashing.batch_ms, clock, entry: workerEntry, ...LEAN_POOL });
+  const poolPart = component('pool', () => pool.start(), () => pool.stop());
 
   const link = new MqttLink({
     broker: config.broker,
@@ -154,7 +152,14 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
       snapshot: () => ({ connected: link.connected, detail: { device_id: id, mode: started.mode(), outbox: link.outboxLength, threads: pool.threads, version: VERSION } }),
     }));
   }
+  // Host details (maker, OS, CPU) from systeminformation: read once the device is
+  // online, in a short-lived process, never on the hashing path (agent/deviceInfo.ts).
+  let live = false;
+  link.once('connect', () => {
+    readHostDetailsInChild(log).then((d) => { if (live) started.updateInfo(d); }, (err: unknown) => log(`host details unavailable: ${(err as Error).message}`));
+  });
   const running = await startAll(parts, log);
+  live = true;
   return { agent: started, budget, link, pool, commands, kernels, effectiveConfig, stop: () => running.stop() };
 }
 

@@ -7,7 +7,7 @@
 // (`PATH --benchmark -a ALGO -t 1`) once per round and prints each kernel's per-core
 // rate as a ratio to it. Exit code 1 when a kernel fails its check or the kernels'
 // checksums disagree.
-import { runBench, type BenchResult } from '../kernels/benchmark.ts';
+import { checksumPlan, kernelChecksum, runBench, type BenchResult } from '../kernels/benchmark.ts';
 import { isScalarFallback, plannable } from '../kernels/choose.ts';
 import { benchJob } from '../kernels/measure.ts';
 import { planKernels } from '../kernels/planner.ts';
@@ -17,7 +17,7 @@ import { EXIT } from '../lifecycle/exitCodes.ts';
 import { HashlingError } from '../protocol/errors.ts';
 import { choiceOption, numberOption, runCommand, type CommandSpec, type Parsed } from './args.ts';
 
-interface BenchArgs { algos: Algo[]; threads: number[]; seconds: number; rounds: number; json: boolean; variants: boolean; native: string | null }
+interface BenchArgs { algos: Algo[]; threads: number[]; seconds: number; rounds: number; json: boolean; variants: boolean; native: string | null; checksums: boolean }
 
 /** Algorithms a pooler-style miner benchmarks (its -a names). */
 const NATIVE_ALGOS: Partial<Record<Algo, string>> = { sha256d: 'sha256d', scrypt: 'scrypt' };
@@ -34,6 +34,7 @@ export const benchSpec: CommandSpec = {
     variants: { type: 'boolean', help: 'every kernel variant (default: the planner\'s choice and the plain-JS fallback)' },
     native: { type: 'string', value: 'PATH', help: 'a pooler-style native miner (minerd) to run once per round: per-core ratios to it' },
     json: { type: 'boolean', help: 'one JSON object per kernel, then a summary line' },
+    checksums: { type: 'boolean', help: 'only every kernel\'s checksum, no timing (for emulators and slow boards)' },
   },
 };
 
@@ -44,6 +45,7 @@ function benchArgs(p: Parsed): BenchArgs {
   return {
     algos, threads, seconds: numberOption(p, 'seconds', 2, 0.01, 3600), rounds: numberOption(p, 'rounds', 5, 1, 100, true),
     json: p.values.json === true, variants: p.values.variants === true, native: typeof p.values.native === 'string' ? p.values.native : null,
+    checksums: p.values.checksums === true,
   };
 }
 
@@ -117,10 +119,37 @@ function printJson(r: BenchResult, write: Write, tags: Map<string, string>): voi
 
 type Write = (text: string) => void;
 
+/**
+ * --checksums: only the checksum of every available kernel (no baselines, no
+ * timing), so a device or an emulator that is too slow for the full bench can
+ * still show it computes what x64 computes.
+ */
+function printChecksums(args: BenchArgs, write: Write): number {
+  let ok = true;
+  for (const algo of args.algos) {
+    const mod = getAlgoModule(algo);
+    if (!mod) continue;
+    const plan = checksumPlan(algo);
+    const sums = mod.kernels.filter((k) => k.available()).map((k) => ({ kernel: k.name, ...kernelChecksum(k, plan) }));
+    const agree = sums.length > 0 && sums.every((x) => x.checksum === sums[0]!.checksum);
+    ok &&= agree;
+    if (args.json) {
+      for (const x of sums) write(`${JSON.stringify({ algo, kernel: x.kernel, checksum: x.checksum, shares: x.shares })}\n`);
+      write(`${JSON.stringify({ algo, checksum: agree ? sums[0]!.checksum : null, kernels_agree: agree })}\n`);
+    } else {
+      write(agree
+        ? `checksum ${algo} ${sums[0]!.checksum} (${sums[0]!.shares} shares; all ${sums.length} kernels agree)\n`
+        : `checksum ${algo} MISMATCH: ${sums.map((x) => `${x.kernel}=${x.checksum.slice(0, 16)}`).join(' ')}\n`);
+    }
+  }
+  return ok ? EXIT.OK : EXIT.FAILURE;
+}
+
 /** `write` receives the report (stdout by default; tests pass their own). */
 export function benchCommand(argv: string[], write: Write = (t) => { process.stdout.write(t); }): Promise<number> {
   return runCommand(benchSpec, argv, async (p) => {
     const args = benchArgs(p);
+    if (args.checksums) return printChecksums(args, write);
     let ok = true;
     for (const algo of args.algos) {
       const { kernels, tags } = args.variants ? { kernels: undefined, tags: new Map<string, string>() } : plannedKernels(algo, args.json ? () => {} : write);

@@ -50,5 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hashling: unknown command "${name}"${hint ? ` (did you mean ${hint}?)` : ''}\n\n${usage()}`);
     return EXIT.USAGE;
   }
+  // The agent's start-up kernel check runs in a process of its own: fork it before
+  // the agent's modules load, so its self-test overlaps them (docs/footprint.md).
+  if ((name === 'agent' || name === 'demo') && !rest.includes('--help')) (await import('../agent/kernelCheckProcess.ts')).startKernelCheckEarly();
   return (await COMMANDS[name].run())(rest);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (or removes) hashling on an existing Debian/Raspberry Pi OS device.
-# It needs the source tree beside it, so over SSH copy a checkout or release
-# tarball first (deploy/README.md), then on the device:
+# It needs the tree beside it, so over SSH copy a release tarball (`npm pack`:
+# compiled dist/ included) or a checkout first (deploy/README.md), then on the device:
 #   sudo ./deploy/install.sh [--role agent|coordinator] [--config FILE]
 #        [--password-file FILE] [--ca FILE] [--no-start]
 #   sudo ./deploy/install.sh --uninstall [--purge]
@@ -106,11 +106,29 @@ if [ ! -f "$SOURCE/package.json" ] || [ ! -f "$SOURCE/bin/hashling.js" ]; then
   die "$SOURCE is not a hashling source tree"
 fi
 
+# The oldest Node.js hashling runs on (package.json "engines"; Raspberry Pi OS
+# bookworm's apt nodejs is 18.20.4), checked to the minor version.
+NODE_MIN_MAJOR=18
+NODE_MIN_MINOR=19
 if [ "$SKIP_DEPS" -eq 0 ]; then
-  command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 20 first (deploy/README.md)"
-  major="$(node -p 'process.versions.node.split(".")[0]')"
-  [ "$major" -ge 20 ] || die "Node.js $major is too old: hashling needs >= 20"
-  command -v npm >/dev/null 2>&1 || die "npm not found (Debian: apt-get install npm)"
+  command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= $NODE_MIN_MAJOR.$NODE_MIN_MINOR first (Debian/Raspberry Pi OS: apt-get install nodejs)"
+  node_version="$(node -p 'process.versions.node')"
+  node_major="${node_version%%.*}"
+  node_minor="${node_version#*.}"
+  node_minor="${node_minor%%.*}"
+  if [ "$node_major" -lt "$NODE_MIN_MAJOR" ] || { [ "$node_major" -eq "$NODE_MIN_MAJOR" ] && [ "$node_minor" -lt "$NODE_MIN_MINOR" ]; }; then
+    die "Node.js $node_version is too old: hashling needs >= $NODE_MIN_MAJOR.$NODE_MIN_MINOR"
+  fi
+fi
+
+# The compiled product (dist/, plain JavaScript with its libraries inside) runs
+# without npm or node_modules. A release tarball has it; a bare checkout builds
+# it here once with npm (nothing is compiled when the service starts).
+if [ ! -f "$SOURCE/dist/main.js" ]; then
+  [ "$SKIP_DEPS" -eq 0 ] || die "$SOURCE has no compiled dist/: run npm ci there first"
+  command -v npm >/dev/null 2>&1 || die "$SOURCE has no compiled dist/ and npm is missing: use a release tarball (npm pack) or apt-get install npm"
+  say "building dist/ in $SOURCE (npm ci)"
+  (cd "$SOURCE" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # 1. The service user (system account, no login, video group for vcgencmd).
@@ -125,22 +143,17 @@ if [ -z "$ROOT" ]; then
   fi
 fi
 
-# 2. The code, replaced as a whole: build beside, then swap, so a failed npm ci
-#    leaves the running version untouched.
+# 2. The code (bin/, dist/, package.json), replaced as a whole: copied beside,
+#    then swapped, so a failed copy leaves the running version untouched.
 version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$SOURCE/package.json" | head -n 1)"
-stamp="$version $(cd "$SOURCE" && cat package-lock.json bin/hashling.js | cksum | cut -d' ' -f1)"
-if [ -f "$APP/.install-stamp" ] && [ "$(cat "$APP/.install-stamp")" = "$stamp" ] && [ -z "$(cd "$SOURCE" && find agent bench bin cli config coordinator fleet kernels protocol simulator transport -newer "$APP/.install-stamp" -type f 2>/dev/null | head -n 1)" ]; then
+stamp="$version $(cd "$SOURCE" && find bin dist package.json -type f | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)"
+if [ -f "$APP/.install-stamp" ] && [ "$(cat "$APP/.install-stamp")" = "$stamp" ]; then
   say "hashling $version already installed in $APP"
 else
   rm -rf "$APP.new"
   mkdir -p "$APP.new"
-  for d in agent bench bin cli config coordinator fleet kernels protocol simulator transport; do
-    if [ -d "$SOURCE/$d" ]; then cp -R "$SOURCE/$d" "$APP.new/$d"; fi
-  done
-  cp "$SOURCE/package.json" "$SOURCE/package-lock.json" "$APP.new/"
-  if [ "$SKIP_DEPS" -eq 0 ]; then
-    (cd "$APP.new" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
-  fi
+  cp -R "$SOURCE/bin" "$SOURCE/dist" "$APP.new/"
+  cp "$SOURCE/package.json" "$APP.new/"
   printf '%s\n' "$stamp" > "$APP.new/.install-stamp"
   rm -rf "$APP.old"
   if [ -d "$APP" ]; then mv "$APP" "$APP.old"; fi

@@ -3,9 +3,10 @@
 // threads each; then a checksum over the shares each kernel reports in a fixed
 // window, so a fast but broken kernel shows up (as in XMRig's benchmark).
 import { createHash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { benchJob, ducoJob, headerJob, measureKernel, threadCpuMs, TimedScan, type WorkerRun } from './measure.ts';
 import { getAlgoModule } from './registry.ts';
+import { besideCaller, startWorker } from './workerEntry.ts';
 import type { Algo, Kernel, KernelJob } from './types.ts';
 import { runNative, type NativeRun } from './benchmarkNative.ts';
 
@@ -83,15 +84,14 @@ export interface BenchResult {
   native?: NativeFigure;
 }
 
-const WORKER_BOOT = new URL('./workerBoot.js', import.meta.url);
-const WORKER_ENTRY = new URL('./benchmarkWorker.ts', import.meta.url);
+const WORKER_ENTRY = besideCaller(import.meta.url, './benchmarkWorker');
 
 class BenchWorker {
   private readonly worker: Worker;
   private pending: { resolve: (r: WorkerRun) => void; reject: (e: Error) => void } | null = null;
 
   constructor(index: number, algo: Algo) {
-    this.worker = new Worker(WORKER_BOOT, { workerData: { entry: WORKER_ENTRY.href, index, algo } });
+    this.worker = startWorker(WORKER_ENTRY, { workerData: { index, algo } });
     this.worker.on('message', (r: WorkerRun) => { const p = this.pending; this.pending = null; p?.resolve(r); });
     this.worker.on('error', (e) => { const p = this.pending; this.pending = null; p?.reject(e); });
     this.worker.on('exit', (code) => {

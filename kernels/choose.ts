@@ -30,7 +30,7 @@ export interface ChooseOptions {
  * plain-JS ones only for an algorithm where no SIMD kernel passed (checking a JS kernel
  * costs 20-50 ms in V8's interpreter; at every start that adds up for nothing).
  */
-function selfTestCandidates(): SelfTestResult[] {
+export function selfTestCandidates(): SelfTestResult[] {
   const results = runSelfTest((k) => !isScalarFallback(k));
   const needJs = listAlgos().filter((algo) => !results.some((r) => r.algo === algo && r.ok));
   return needJs.length === 0 ? results : [...results, ...runSelfTest((k) => isScalarFallback(k) && needJs.includes(k.algo))];

@@ -10,8 +10,9 @@
 // source, so a new test is classified without a list to maintain.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { buildDist } from '../scripts/build.ts';
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
@@ -42,11 +43,44 @@ function startsSomething(file: string, seen = new Set<string>()): boolean {
   return false;
 }
 
+/**
+ * The ../shared files a test file reads, itself or through the helpers it imports
+ * (relative imports, followed). Third-party recordings such as
+ * ../shared/vectors/stratum-v1.json are never copied into the repository.
+ */
+function sharedFilesOf(file: string, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>();
+  if (seen.has(file) || !existsSync(file)) return out;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/new URL\('(?:\.\.\/)+shared\/(vectors|data)\/([\w.-]+)'/g)) out.add(`${m[1]}/${m[2]}`);
+  for (const m of text.matchAll(/from '(\.{1,2}\/[^']+\.ts)'/g)) {
+    for (const f of sharedFilesOf(resolve(dirname(file), m[1]!), seen)) out.add(f);
+  }
+  return out;
+}
+
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const filter = args.filter((a) => a !== '--unit');
 let files = findTests('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
 if (unitOnly) files = files.filter((f) => !startsSomething(resolve(f)));
+// A clone without ../shared beside it runs everything else; with ../shared present
+// every test runs (a missing file there is a failure, not a skip).
+if (!existsSync(resolve('..', 'shared'))) {
+  files = files.filter((f) => {
+    const needs = [...sharedFilesOf(resolve(f))];
+    if (needs.length === 0) return true;
+    process.stdout.write(`skip ${f}: needs ../shared/${needs.join(', ../shared/')} (third-party data kept outside the repository; ../shared is absent)\n`);
+    return false;
+  });
+}
+// Integration tests spawn the `hashling` bin, which runs the compiled product in
+// dist/: rebuild it first, so a test never runs code older than the sources.
+if (!unitOnly) {
+  const built = await buildDist();
+  process.stdout.write(`build: dist/ rebuilt (${built.files} files, ${built.ms} ms)\n`);
+}
 // Integration tests run one file at a time: they run real agents that load both
 // cores, and timing assertions (cancel latency, temperature hold) must not share
 // the CPU. Unit tests share nothing and run two at a time.

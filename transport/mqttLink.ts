@@ -261,6 +261,9 @@ export class MqttLink extends EventEmitter implements Component {
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       resubscribe: false,
+      // MQTT.js otherwise pre-builds a 2-byte Buffer for each of the 65,536 packet
+      // ids on the first packet: 6 MB of heap on a device (docs/footprint.md).
+      writeCache: false,
     };
     if (b.protocol_version === 5) {
       o.properties = {

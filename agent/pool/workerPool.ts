@@ -8,8 +8,9 @@
 // its count includes the batches that were in flight.
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { KernelJob } from '../../kernels/types.ts';
+import { besideCaller, startWorker } from '../../kernels/workerEntry.ts';
 import { systemClock, type Clock, type TimerHandle } from '../../lifecycle/clock.ts';
 import type { Component } from '../../lifecycle/component.ts';
 import {
@@ -17,8 +18,8 @@ import {
   type UnitMessage, type WorkerReply,
 } from './shared.ts';
 
-const BOOT = new URL('../../kernels/workerBoot.js', import.meta.url);
-const ENTRY = new URL('./hashWorker.ts', import.meta.url).href;
+/** The hashing thread's entry: hashWorker.ts from the sources, hashWorker.js compiled (kernels/workerEntry.ts). */
+export const HASH_WORKER_ENTRY = besideCaller(import.meta.url, './hashWorker').href;
 
 export interface PoolOptions {
   threads: number;
@@ -34,7 +35,22 @@ export interface PoolOptions {
   clock?: Clock;
   /** The worker entry module (a file URL); tests point it at a module that fails to load. */
   entry?: string;
+  /**
+   * When set, the threads start with the first run() instead of in start(), and
+   * stop again after this long without a unit: an idle agent holds no hashing
+   * thread (each costs ~10 MB resident, docs/footprint.md). Unset: the threads
+   * live from start() to stop().
+   */
+  idleStopMs?: number;
 }
+
+/**
+ * How the agent runs its pool on a device: hashing threads exist only while there
+ * is work (an idle agent is its main thread alone) and stop after a minute without
+ * a unit, so a steady stream of units never waits for threads to start. That the
+ * threads can boot at all is checked at start by the kernel check (agent/kernelCheck.ts).
+ */
+export const LEAN_POOL: Pick<PoolOptions, 'idleStopMs'> = { idleStopMs: 60_000 };
 
 export interface RunRequest {
   kernel: string;
@@ -92,6 +108,11 @@ export class WorkerPool extends EventEmitter implements Component {
   private periodMs = 100;
   private hangTimer: TimerHandle | null = null;
   private stopped = true;
+  /** Threads wanted (what `threads` reports); while asleep no thread runs. */
+  private target = 0;
+  private asleep = false;
+  private idleTimer: TimerHandle | null = null;
+  private readonly crashOnStart = new Set<number>();
 
   constructor(opts: PoolOptions) {
     super();
@@ -99,7 +120,12 @@ export class WorkerPool extends EventEmitter implements Component {
   }
 
   get threads(): number {
-    return this.slots.length;
+    return this.asleep ? this.target : this.slots.length;
+  }
+
+  /** Threads running right now (0 while an idle pool sleeps). */
+  get liveThreads(): number {
+    return this.slots.filter((s) => s).length;
   }
 
   private get clock(): Clock {
@@ -114,16 +140,19 @@ export class WorkerPool extends EventEmitter implements Component {
   /**
    * Starts the threads; resolves when every one has loaded its kernels. When one
    * fails to boot, the others are terminated before it rejects: a failed start
-   * leaves no thread behind.
+   * leaves no thread behind. With idleStopMs nothing starts here: the first run()
+   * starts the threads.
    */
   async start(): Promise<void> {
     const n = this.opts.threads;
     if (!Number.isInteger(n) || n < 1 || n > this.maxThreads) throw new RangeError(`threads must be an integer within [1, ${this.maxThreads}] (got ${n})`);
     this.stopped = false;
+    this.target = n;
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * ctrlWords(this.maxThreads)));
     Atomics.store(this.ctrl, CTRL_PERIOD, this.periodMs);
     this.slots = [];
-    const boots = await Promise.allSettled(Array.from({ length: n }, (_, k) => this.spawn(k)));
+    this.asleep = this.opts.idleStopMs !== undefined;
+    const boots = this.asleep ? [] : await Promise.allSettled(Array.from({ length: n }, (_, k) => this.spawn(k)));
     const failed = boots.find((b): b is PromiseRejectedResult => b.status === 'rejected');
     if (failed) {
       this.stopped = true;
@@ -141,6 +170,7 @@ export class WorkerPool extends EventEmitter implements Component {
     this.stopped = true;
     if (this.hangTimer !== null) this.clock.clearInterval(this.hangTimer);
     this.hangTimer = null;
+    this.disarmIdle();
     const r = this.running;
     this.cancel();
     const slots = [...this.slots, ...this.retiring];
@@ -155,7 +185,7 @@ export class WorkerPool extends EventEmitter implements Component {
    * with duty level − floor(level) over `periodMs`, the rest parked.
    */
   setLevel(level: number, periodMs: number): void {
-    const n = this.slots.length || this.opts.threads;
+    const n = this.threads || this.opts.threads;
     this.level = Math.max(0, Math.min(n, level));
     this.periodMs = Math.max(10, Math.min(250, Math.round(periodMs)));
     Atomics.store(this.ctrl, CTRL_PERIOD, this.periodMs);
@@ -175,13 +205,85 @@ export class WorkerPool extends EventEmitter implements Component {
   /** Hashes the unit on all threads; resolves when every nonce was hashed or on cancel(). */
   run(req: RunRequest, onShare: (nonce: number) => void): Promise<RunOutcome> {
     if (this.running) throw new Error('a unit is already running');
+    this.disarmIdle();
     const cursorBuf = new SharedArrayBuffer(8 * cursorWords(this.maxThreads));
     const gen = Atomics.add(this.ctrl, CTRL_GEN, 1) + 1;
-    return new Promise((resolve) => {
-      this.running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), reported: 0, cancelling: false, onShare, resolve };
-      for (const s of this.slots) s.lastProgress = this.clock.now();
-      for (const s of this.slots) this.sendUnit(s.worker, []);
+    return new Promise((resolve, reject) => {
+      const r: Running = { req, gen, cursor: new BigInt64Array(cursorBuf), cursorBuf, found: new Set(), reported: 0, cancelling: false, onShare, resolve };
+      this.running = r;
+      const go = () => {
+        for (const s of this.slots) s.lastProgress = this.clock.now();
+        for (const s of this.slots) this.sendUnit(s.worker, []);
+      };
+      if (!this.asleep) {
+        go();
+        return;
+      }
+      this.awaken().then(
+        () => {
+          if (this.running === r && !r.cancelling) go();
+          else if (!this.running) this.armIdle(); // cancelled while the threads started
+        },
+        (err: Error) => {
+          if (this.running !== r) return;
+          this.running = null;
+          this.armIdle();
+          reject(err);
+        },
+      );
     });
+  }
+
+  /** Starts the wanted threads of a sleeping pool (serialised with setThreads). */
+  private awaken(): Promise<void> {
+    const next = this.resizing.then(async () => {
+      if (!this.asleep || this.stopped) return;
+      const n = this.target;
+      try {
+        await Promise.all(Array.from({ length: n }, (_, k) => this.spawn(k)));
+      } catch (err) {
+        await this.release();
+        throw err;
+      }
+      this.asleep = false;
+      if (this.stopped) await this.release();
+    });
+    this.resizing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Terminates every thread of an idle pool; the next run() starts them again. */
+  private sleep(): void {
+    this.resizing = this.resizing.then(async () => {
+      if (this.running || this.asleep || this.stopped) return;
+      this.target = this.slots.length;
+      await this.release();
+    });
+  }
+
+  private async release(): Promise<void> {
+    const slots = [...this.slots, ...this.retiring].filter((s) => s);
+    this.slots = [];
+    this.retiring = [];
+    this.asleep = true;
+    for (const s of slots) s.worker.removeAllListeners();
+    await Promise.all(slots.map((s) => s.worker.terminate().catch(() => 0)));
+  }
+
+  /** After a unit ends: sleep when no other unit comes within idleStopMs. */
+  private armIdle(): void {
+    const ms = this.opts.idleStopMs;
+    if (ms === undefined || this.stopped || this.asleep) return;
+    this.disarmIdle();
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = null;
+      if (!this.running) this.sleep();
+    }, ms);
+  }
+
+  private disarmIdle(): void {
+    if (this.idleTimer !== null) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   /**
@@ -204,6 +306,7 @@ export class WorkerPool extends EventEmitter implements Component {
     if (!force && (this.slots.some((s) => s?.busy) || this.retiring.some((s) => s.busy))) return;
     this.running = null;
     for (const s of this.slots) if (s) s.busy = false;
+    this.armIdle();
     r.resolve({ status: 'cancelled', hashes: Math.max(r.reported, force ? Number(Atomics.load(r.cursor, CUR_DONE)) : 0) });
   }
 
@@ -227,12 +330,13 @@ export class WorkerPool extends EventEmitter implements Component {
 
   private spawn(k: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(BOOT, { workerData: { entry: this.opts.entry ?? ENTRY, index: k, batchMs: this.opts.batchMs, ctrl: this.ctrl.buffer } });
+      const worker = startWorker(new URL(this.opts.entry ?? HASH_WORKER_ENTRY), { workerData: { index: k, batchMs: this.opts.batchMs, ctrl: this.ctrl.buffer } });
       const slot: Slot = { worker, lastProgress: this.clock.now(), ready: false, busy: false };
       this.slots[k] = slot;
       worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
           slot.ready = true;
+          if (this.crashOnStart.delete(k)) worker.postMessage({ type: 'crash' });
           resolve();
           return;
         }
@@ -289,6 +393,7 @@ export class WorkerPool extends EventEmitter implements Component {
     if (this.running !== r || r.cancelling || r.reported < r.req.total) return;
     this.running = null;
     for (const s of this.slots) if (s) s.busy = false;
+    this.armIdle();
     r.resolve({ status: 'done', hashes: r.req.total });
   }
 
@@ -346,6 +451,12 @@ export class WorkerPool extends EventEmitter implements Component {
   private async resize(n: number): Promise<void> {
     if (!Number.isInteger(n) || n < 1 || n > this.maxThreads) throw new RangeError(`threads must be an integer within [1, ${this.maxThreads}]`);
     if (this.stopped) throw new Error('the pool is stopped');
+    if (this.asleep) {
+      // Nothing runs: the next run() starts n threads.
+      this.target = n;
+      this.setLevel(Math.min(this.level, n), this.periodMs);
+      return;
+    }
     const current = this.slots.length;
     if (n > current) {
       for (let k = current; k < n; k++) Atomics.store(this.ctrl, ctrlDuty(k), 0);
@@ -396,8 +507,10 @@ export class WorkerPool extends EventEmitter implements Component {
     if (slot && this.running) this.sendUnit(slot.worker, ranges);
   }
 
-  /** Test hook: makes thread k crash on its next message. */
+  /** Test hook: makes thread k crash on its next unit (started first if the pool sleeps). */
   crashForTest(k: number): void {
-    this.slots[k]?.worker.postMessage({ type: 'crash' });
+    const slot = this.slots[k];
+    if (slot) slot.worker.postMessage({ type: 'crash' });
+    else this.crashOnStart.add(k);
   }
 }

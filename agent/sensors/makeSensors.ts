@@ -1,6 +1,7 @@
 // Builds the sensor bundle from config. Nothing is read here except the device
 // tree model string (one small file) to pick the profile; every reader discovers
-// its sysfs paths lazily on its first read.
+// its sysfs paths lazily on its first read. Linux reads sysfs; hosts without it
+// (macOS, Windows, FreeBSD) read temperature and battery through systeminformation.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BudgetConfig, SensorsConfig } from '../../config/schema.ts';
@@ -11,6 +12,10 @@ import { SysfsSupply } from './supply.ts';
 import { SysfsTemperature } from './temperature.ts';
 import type { Sensor, SupplyState, ThrottledFlags } from './types.ts';
 import { PolledCommand, parsePmicAdc, parseThrottled, vcgencmdRunner, type CommandRunner } from './vcgencmd.ts';
+import { SiSupply, SiTemperature, loadSystemInformation, type SiSource } from './systeminformation.ts';
+
+/** How often the systeminformation backend samples: each call may spawn a process. */
+const SI_TEMP_INTERVAL_MS = 5000;
 
 export interface SensorBundle {
   profile: ProfileName;
@@ -32,6 +37,10 @@ export interface SensorDeps {
   run?: CommandRunner;
   /** This process's CPU time in µs (tests inject a fake). */
   cpuMicros?: () => number;
+  /** The host's platform (tests pick the non-Linux backend with it). */
+  platform?: NodeJS.Platform;
+  /** systeminformation, or a stand-in (tests). */
+  si?: () => Promise<SiSource>;
 }
 
 /** The device tree model string under the sysfs root, e.g. "Raspberry Pi 4 Model B Rev 1.4". */
@@ -70,6 +79,19 @@ export function makeSensors(s: SensorsConfig, b: BudgetConfig, deps: SensorDeps 
   const byName: Record<string, Sensor<number> | null> = {
     pmic, hwmon: new HwmonPower(s.sysfs_root), rapl: new RaplPower(s.sysfs_root),
   };
+  if ((deps.platform ?? process.platform) !== 'linux') {
+    // No sysfs: the model for power, systeminformation for temperature and supply.
+    const load = deps.si ?? loadSystemInformation;
+    return {
+      profile,
+      model,
+      temperature: new CachedSensor(new SiTemperature(load), SI_TEMP_INTERVAL_MS),
+      power: new PowerSelector([], modelPower),
+      modelPower,
+      supply: new CachedSensor(new SiSupply(load), s.supply_interval_s * 1000),
+      throttled: null,
+    };
+  }
   const candidates = s.power_source === 'auto'
     ? [byName.pmic, byName.hwmon, byName.rapl].filter((x): x is Sensor<number> => x !== null)
     : s.power_source === 'model' || byName[s.power_source] === null ? [] : [byName[s.power_source]!];

@@ -1,6 +1,6 @@
-// Golden vectors the self-test needs where ../shared/vectors is absent (a deployed
-// agent). Copied from ../shared/vectors/bitcoin-headers.json; a test checks they are
-// identical to that file. Real Bitcoin mainnet headers:
+// The golden vectors of the product's own self-test (a deployed agent has only its
+// own files): Bitcoin mainnet headers; test/kernels/sha256dVectors.test.ts checks
+// they equal test/fixtures/chain/bitcoinBlocks.json. Where they were published:
 // - height 0: bitcoinjs/bitcoinjs-lib@248789d25b9833ed286c9ca4b9bfd93f099fd8a3
 //   test/fixtures/block.json ("Genesis Block"), also btcsuite/btcd blk_0_to_4.dat;
 // - height 1: btcsuite/btcd@2c67bc29cedf391baf5e2d453855256432bb2006

@@ -2,12 +2,11 @@
 // driven only through the wire contract.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 
-const genesis = JSON.parse(readFileSync(new URL('../../../shared/vectors/bitcoin-headers.json', import.meta.url), 'utf8'))[0];
+import { GENESIS as genesis } from '../fixtures/chain.ts';
 // Block 125552 (not among the repo's vectors): the worked example of the Bitcoin
 // wiki's "Block hashing algorithm" page; hash re-computed here with node:crypto.
 const BLOCK_125552 = {

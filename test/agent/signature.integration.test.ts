@@ -2,13 +2,12 @@
 // signature verifies: a leaked broker password must not buy anyone the fleet's CPUs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 import { Collector } from '../helpers/collector.ts';
 import { encodeBase64, generateKeyPair, signUnit } from '../../protocol/signing.ts';
 
-const genesis = JSON.parse(readFileSync(new URL('../../../shared/vectors/bitcoin-headers.json', import.meta.url), 'utf8'))[0];
+import { GENESIS as genesis } from '../fixtures/chain.ts';
 const coordinator = generateKeyPair();
 const intruder = generateKeyPair();
 let broker: Broker;

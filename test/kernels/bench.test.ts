@@ -67,3 +67,18 @@ test('benchCommand rejects bad options with exit code 64 (EX_USAGE) and prints J
     assert.equal(row.checksum, last.checksum);
   }
 });
+
+test('bench --checksums prints every available kernel\'s checksum and their agreement, without timing', async () => {
+  const { benchCommand } = await import('../../cli/bench.ts');
+  let out = '';
+  const code = await benchCommand(['--all', '--checksums', '--json'], (t) => { out += t; });
+  assert.equal(code, 0);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { algo: string; kernel?: string; checksum: string | null; kernels_agree?: boolean });
+  for (const algo of ['sha256d', 'scrypt', 'duco-s1']) {
+    const plan = checksumPlan(algo as 'sha256d');
+    const perKernel = lines.filter((l) => l.algo === algo && l.kernel);
+    assert.ok(perKernel.length >= 1, algo);
+    for (const l of perKernel) assert.equal(l.checksum, kernelChecksum(findKernel(l.kernel!)!, plan).checksum, l.kernel);
+    assert.deepEqual(lines.find((l) => l.algo === algo && !l.kernel), { algo, checksum: perKernel[0]!.checksum, kernels_agree: true });
+  }
+});

@@ -1,8 +1,7 @@
-// DUCO-S1 golden vector (../shared/vectors/duco-s1.json, the Duino-Coin AVR miner's
+// DUCO-S1 golden vector (test/fixtures/chain: the Duino-Coin AVR miner's
 // board test), the decimal-nonce encoding and the self-test's power to reject
 // broken kernels.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { algoModule } from '../../kernels/ducoS1/index.ts';
@@ -11,8 +10,12 @@ import { createDucoWasmKernel } from '../../kernels/ducoS1/wasmKernel.ts';
 import { SHA1_K, lastDigitShift, writeNonceWords } from '../../kernels/ducoS1/sha1Block.ts';
 import type { DucoJob, Kernel } from '../../kernels/types.ts';
 
-interface Vector { last_block_hash: string; expected_hash: string; nonce: number; search_range: [number, number] }
-const [avr] = JSON.parse(readFileSync(new URL('../../../shared/vectors/duco-s1.json', import.meta.url), 'utf8')) as Vector[];
+import { DUCO_BOARD_TEST } from '../fixtures/chain.ts';
+
+const avr = {
+  last_block_hash: DUCO_BOARD_TEST.last_hash, expected_hash: DUCO_BOARD_TEST.expected_hash, nonce: DUCO_BOARD_TEST.nonce,
+  search_range: [0, 100 * DUCO_BOARD_TEST.difficulty] as [number, number],
+};
 const kernels: Kernel[] = [...algoModule.kernels, ...algoModule.baselines];
 
 describe('DUCO-S1 golden vector', () => {

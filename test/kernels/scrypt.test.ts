@@ -1,7 +1,6 @@
-// scrypt golden vectors (../shared/vectors/litecoin-scrypt.json, RFC 7914 §12) and
+// scrypt golden vectors (test/fixtures/chain: the Litecoin genesis, RFC 7914 §12) and
 // the self-test's power to reject broken kernels.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { algoModule } from '../../kernels/scrypt/index.ts';
@@ -11,12 +10,8 @@ import { SHA256_IV, SHA256_K, sha256Compress } from '../../kernels/scrypt/sha256
 import { createScryptWasmKernel } from '../../kernels/scrypt/wasmKernel.ts';
 import type { HeaderJob, Kernel } from '../../kernels/types.ts';
 
-interface Vector {
-  kind: string; header_hex: string; scrypt_pow_hash: string; nonce: number; target: string;
-  password: string; salt: string; N: number; r: number; p: number; dkLen: number; derived_key_hex: string;
-}
-const vectors = JSON.parse(readFileSync(new URL('../../../shared/vectors/litecoin-scrypt.json', import.meta.url), 'utf8')) as Vector[];
-const genesis = vectors.find((v) => v.kind === 'litecoin_block_header')!;
+import { LITECOIN_GENESIS as genesis, RFC7914_VECTORS } from '../fixtures/chain.ts';
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const kernels: Kernel[] = [...algoModule.kernels, ...algoModule.baselines];
 
@@ -39,7 +34,7 @@ describe('scrypt golden vectors', () => {
     });
   }
 
-  for (const v of vectors.filter((x) => x.kind === 'rfc7914_scrypt_kdf' && x.N * x.r <= 16384 * 8)) {
+  for (const v of RFC7914_VECTORS.filter((x) => x.N * x.r <= 16384 * 8)) {
     it(`the Salsa20/8 ROMix core reproduces RFC 7914 scrypt(${JSON.stringify(v.password)}, N=${v.N}, r=${v.r}, p=${v.p})`, () => {
       const dk = scryptKdf(Buffer.from(v.password), Buffer.from(v.salt), v.N, v.r, v.p, v.dkLen);
       assert.equal(hex(dk), v.derived_key_hex);

@@ -1,17 +1,14 @@
-// Golden vectors: real Bitcoin blocks from ../shared/vectors, run through every
+// Golden vectors: real Bitcoin blocks (test/fixtures/chain), run through every
 // sha256d kernel and baseline.
 import { SHA256D_VARIANTS } from '../../kernels/sha256d/variants.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '../../kernels/hex.ts';
 import { listBaselines, listKernels, getAlgoModule } from '../../kernels/registry.ts';
-import { SHARED_VECTORS } from '../../kernels/selfTest.ts';
 import { BITCOIN_HEADERS } from '../../kernels/sha256d/vectors.ts';
 import type { HeaderJob, Kernel } from '../../kernels/types.ts';
 
-interface FileVector { height: number; header_hex: string; block_hash: string; nonce: number; target: string }
-const FILE: FileVector[] = JSON.parse(readFileSync(new URL('bitcoin-headers.json', SHARED_VECTORS), 'utf8'));
+import { BITCOIN_BLOCKS as FILE } from '../fixtures/chain.ts';
 
 const kernels: Kernel[] = [...listKernels('sha256d'), ...listBaselines('sha256d')].filter((k) => k.available());
 
@@ -21,7 +18,7 @@ function scan(kernel: Kernel, job: HeaderJob, start: number, count: number): num
   return shares;
 }
 
-test('the embedded self-test vectors are exactly the shared bitcoin-headers.json entries', () => {
+test('the self-test vectors embedded in the product are exactly the fixture blocks', () => {
   assert.equal(BITCOIN_HEADERS.length, FILE.length);
   for (const [i, v] of BITCOIN_HEADERS.entries()) {
     const f = FILE[i]!;

@@ -4,7 +4,7 @@
 // shrunk to 8 s so the whole test stays under a minute of hashing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, type Broker } from '../../../harness/mosquitto.ts';
@@ -12,7 +12,7 @@ import { spawnAgent, type AgentProcess } from '../../helpers/agentProcess.ts';
 import { Collector } from '../../helpers/collector.ts';
 import { HeatModel, cpuSeconds, type HeatParams } from './heatModel.ts';
 
-const genesis = JSON.parse(readFileSync(new URL('../../../../shared/vectors/bitcoin-headers.json', import.meta.url), 'utf8'))[0];
+import { GENESIS as genesis } from '../../fixtures/chain.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Plant: idle 55 °C and 20 °C per busy core, so holding 61 °C (setpoint 60.5) needs

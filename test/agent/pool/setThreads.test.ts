@@ -79,7 +79,10 @@ describe('WorkerPool.setThreads', { timeout: 90_000 }, () => {
     const pool = new WorkerPool({ threads: 2, batchMs: 10 });
     await pool.start();
     try {
+      const hashing = new Promise((r) => pool.once('hashes', r));
       const p = pool.run({ kernel: selectKernel('sha256d')!.name, job: { algo: 'sha256d', header: new Uint8Array(80), target: new Uint8Array(32) }, start: 0, total: 2 ** 32 }, () => {});
+      // Hashing has begun (a fixed wait is too short on a loaded machine).
+      await hashing;
       await sleep(100);
       const shrink = pool.setThreads(1);
       pool.cancel();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { BITCOIN_BLOCKS as headers } from '../../fixtures/chain.ts';
 import { parseNotify, parseStratumLine } from '../../../coordinator/stratum/messages.ts';
 import {
   buildCoinbase, merkleRoot, headerForJob, headerHashDisplay, prevhashToWire, rollVersion, submitParams, sha256d, buildHeader,
@@ -10,7 +11,6 @@ import {
 } from '../../../coordinator/stratum/difficulty.ts';
 
 const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
-const headers = JSON.parse(readFileSync(new URL('../../../../shared/vectors/bitcoin-headers.json', import.meta.url), 'utf8'));
 const rec = vectors.find((v: { kind: string }) => v.kind === 'stratum_v1_share');
 const merkleOnly = vectors.find((v: { kind: string }) => v.kind === 'stratum_v1_merkle_only');
 
