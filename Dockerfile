@@ -45,7 +45,7 @@ COPY bin ./bin
 COPY --from=build /src/dist ./dist
 RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling
 # health.state_dir: the status file behind `hashling health` and the cached
-# start-up kernel benchmark (a restarted container skips the timing).
+# kernel plan (a restarted container skips the timing).
 ENV NODE_ENV=production \
     HASHLING_HEALTH_STATE_DIR=/var/lib/hashling \
     HASHLING_SENSORS_SYSFS_ROOT=/sys
