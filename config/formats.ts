@@ -113,6 +113,12 @@ export const groupList = format<string[]>('group-list', (v) => {
   for (const g of v) assertDeviceId(g);
 }, toList);
 
+/** A list of device ids (comma-separated in env and flags). */
+export const deviceIdList = format<string[]>('device-id-list', (v) => {
+  if (!Array.isArray(v)) throw new Error('must be a list of device ids');
+  for (const id of v) assertDeviceId(id);
+}, toList);
+
 const BROKER_SCHEMES = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
 export const brokerUrl = format<string>('broker-url', (v) => {
   let url: URL;
@@ -140,6 +146,36 @@ export const poolList = format<string[]>('pool-list', (v) => {
     if (typeof p !== 'string' || !POOL_URL.test(p)) throw new Error(`"${String(p)}" is not stratum+tcp://host:port or stratum+ssl://host:port`);
   }
 }, toList);
+
+/**
+ * A listening address: empty (off), `host:port`, `[v6]:port`, `:port` or
+ * `port`; a bare port means loopback, so reaching it from other hosts takes an
+ * explicit address. Null when empty; throws naming the accepted forms.
+ */
+export function parseListenAddress(raw: string): { host: string; port: number } | null {
+  const v = raw.trim();
+  if (v === '') return null;
+  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(v);
+  if (!m) throw new Error(`"${raw}" is not host:port, :port or port`);
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new Error(`port ${port} is outside 1-65535`);
+  const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
+  return { host, port };
+}
+
+export const listenAddress = format<string>('listen-address', (v) => {
+  if (typeof v !== 'string') throw new Error('must be host:port (empty: off)');
+  parseListenAddress(v);
+});
+
+/**
+ * `auto`, `off`, or a difficulty > 0. Env and flags deliver text, so a numeric
+ * string becomes a number; `auto`/`off` stay words.
+ */
+export const suggestDifficulty = format<'auto' | 'off' | number>('suggest-difficulty', (v) => {
+  if (v === 'auto' || v === 'off') return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 1e15) throw new Error('must be "auto", "off" or a difficulty within (0, 1e15]');
+}, toNumber);
 
 /** Empty, or standard base64 of a 32-byte Ed25519 public key (what `hashling keygen` prints). */
 export const ed25519PublicKey = format<string>('ed25519-public-key', (v) => {

@@ -59,6 +59,10 @@ export function crossFieldProblems(c: HashlingConfig, host: HostFacts): string[]
   if (c.coordinator.pool_reconnect_min_ms > c.coordinator.pool_reconnect_max_ms) {
     p.push(`coordinator.pool_reconnect_min_ms (${c.coordinator.pool_reconnect_min_ms}) must not exceed coordinator.pool_reconnect_max_ms (${c.coordinator.pool_reconnect_max_ms})`);
   }
+  // One without the other would silently serve plain TCP where TLS was meant.
+  if ((c.coordinator.stratum_tls_cert === '') !== (c.coordinator.stratum_tls_key === '')) {
+    p.push('coordinator.stratum_tls_cert and coordinator.stratum_tls_key: give both (stratum+ssl endpoint) or neither');
+  }
   p.push(...economicsProblems(c.economics));
   return p;
 }

@@ -17,14 +17,14 @@ import { parseWireJson } from '../protocol/json.ts';
 import { acksPayload, benchmarkFromInfo, parseResult, parseShareClaim, parseStatus, type ShareAck } from '../protocol/payloads.ts';
 import { signUnit } from '../protocol/signing.ts';
 import { COORDINATOR_ID, deviceTopic, everyDevice, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
-import { workUnitObject } from '../protocol/workUnit.ts';
+import { haltUnitObject, workUnitObject } from '../protocol/workUnit.ts';
 import { MqttLink, type LinkMessage } from '../transport/mqttLink.ts';
 import type { CarvedUnit, CarverOptions } from './carving.ts';
 import { Fleet, type Dispatch } from './fleet.ts';
 import { LogThrottle } from './logThrottle.ts';
 import { resolveHashAt } from './shareHash.ts';
 import type { JobSource, SourceJob } from './source.ts';
-import { targetToDifficulty, targetToHex } from './stratum/difficulty.ts';
+import { hashesPerDifficulty, targetToDifficulty, targetToHex } from './stratum/difficulty.ts';
 import type { HashAt } from './verify.ts';
 
 export { COORDINATOR_ID } from '../protocol/topics.ts';
@@ -75,7 +75,7 @@ export interface ShareVerdictEvent {
 /** Wire object of a unit (docs/protocol.md, "work"), before signing. */
 export function unitPayload(u: CarvedUnit): Record<string, unknown> {
   return workUnitObject({
-    unit_id: u.unitId, job_id: u.job.id, algo: 'sha256d', header: u.header.toString('hex'),
+    unit_id: u.unitId, job_id: u.job.id, algo: u.job.algo, header: u.header.toString('hex'),
     nonce_start: u.nonceStart, nonce_end: u.nonceEnd, target: targetToHex(u.target), expires_at: u.expiresAt, clean: u.clean,
   });
 }
@@ -92,8 +92,14 @@ export class Coordinator implements Component {
   private lastJob: { job: SourceJob; dispatchedMs: number | null } | null = null;
   private readonly pendingAcks = new Map<string, ShareAck[]>();
   private ackTimer: TimerHandle | null = null;
+  private unitIdPrefix = '';
+  private haltSeq = 0;
   private readonly onJob = (job: SourceJob) => this.guard('job', () => this.handleJob(job));
-  private readonly onVoid = () => this.fleet?.voidAll();
+  private readonly onVoid = () => this.guard('void', () => {
+    const halts = this.fleet?.voidAll() ?? [];
+    this.send(halts);
+    if (halts.length > 0) this.log(`pool lost: ${halts.length} devices halted`);
+  });
   private readonly onSourceLog = (line: string) => this.log(line);
 
   constructor(deps: CoordinatorDeps) {
@@ -132,11 +138,12 @@ export class Coordinator implements Component {
     this.running = true;
     const cfg = this.d.settings;
     const base = this.d.base;
+    // Unit ids unique to this run: agents drop a unit_id they have seen before.
+    this.unitIdPrefix = this.d.carver?.unitIdPrefix ?? randomBytes(3).toString('hex');
     this.fleet = new Fleet({
       unitSeconds: cfg.unit_seconds, shareIntervalS: cfg.share_interval_s, initialHashrateHps: cfg.initial_hashrate_hps,
       hashAt: this.d.hashAt ?? (await resolveHashAt()),
-      // Unit ids unique to this run: agents drop a unit_id they have seen before.
-      carver: { unitIdPrefix: randomBytes(3).toString('hex'), ...this.d.carver },
+      carver: { ...this.d.carver, unitIdPrefix: this.unitIdPrefix },
     });
     const statusTopic = deviceTopic(base, COORDINATOR_ID, 'status');
     this.link = new MqttLink({
@@ -171,6 +178,7 @@ export class Coordinator implements Component {
       throw err;
     }
     this.timers.push(this.clock.setInterval(() => this.guard('tick', () => this.send(this.fleet!.tick(this.now()))), 1000));
+    this.timers.push(this.clock.setInterval(() => this.guard('suggest', () => this.suggestDifficulty()), 2000));
     this.timers.push(this.clock.setInterval(() => this.guard('stats', () => this.publishStats()), cfg.stats_interval_s * 1000));
   }
 
@@ -200,7 +208,21 @@ export class Coordinator implements Component {
     }
   }
 
+  /**
+   * coordinator.pool_suggest_difficulty = auto: the difficulty at which the
+   * fleet's planned hashrate (verified, else benchmarked) finds one pool share
+   * per pool_share_interval_s. The source decides when to send it.
+   */
+  private suggestDifficulty(): void {
+    if (this.d.settings.pool_suggest_difficulty !== 'auto') return;
+    const algo = this.d.settings.algo;
+    const hps = this.fleet?.fleetHashrate(this.now(), algo) ?? null;
+    if (hps === null) return;
+    this.d.source.suggestDifficulty((hps * this.d.settings.pool_share_interval_s) / hashesPerDifficulty(algo));
+  }
+
   private handleJob(job: SourceJob): void {
+    if (this.lastJob === null) this.suggestDifficulty();
     const out = this.fleet!.onJob(job, this.now());
     this.lastJob = { job, dispatchedMs: null };
     this.send(out);
@@ -233,7 +255,7 @@ export class Coordinator implements Component {
         return;
       }
       case 'info':
-        this.fleet!.onInfo(id, benchmarkFromInfo(body), now);
+        this.fleet!.onInfo(id, { sha256d: benchmarkFromInfo(body, 'sha256d') ?? undefined, scrypt: benchmarkFromInfo(body, 'scrypt') ?? undefined }, now);
         return;
       case 'results': {
         const r = parseResult(body);
@@ -261,8 +283,9 @@ export class Coordinator implements Component {
         if (r.forward) {
           const forward = r.forward;
           void this.d.source.submit(forward).then((out) => {
-            if (out.status !== 'stale') this.fleet?.onPoolVerdict(id, out.status === 'accepted', forward.job.poolTarget);
-            else this.log(`share from ${id} not submitted: job ${forward.job.id} is stale`);
+            if (out.status === 'accepted' || out.status === 'rejected') this.fleet?.onPoolVerdict(id, out.status === 'accepted', forward.job.poolTarget);
+            else this.log(`share from ${id} not submitted: ${out.status === 'stale' ? `job ${forward.job.id} is stale`
+              : out.status === 'below_target' ? 'below the difficulty now in force' : out.status === 'duplicate' ? 'already sent' : 'lost in flight'}`);
           });
         }
         return;
@@ -296,6 +319,11 @@ export class Coordinator implements Component {
   private send(dispatches: Dispatch[]): void {
     if (!this.link || !this.running) return;
     for (const d of dispatches) {
+      if (d.halt) {
+        const p = haltUnitObject(`${this.unitIdPrefix}-halt-${(++this.haltSeq).toString(36)}`, `${this.unitIdPrefix}-halt`, this.d.settings.algo, this.now() + 60_000);
+        this.link.publishVolatile(deviceTopic(this.d.base, d.deviceId, 'work'), JSON.stringify([this.d.signingKey ? signUnit(p, this.d.signingKey) : p]), { qos: 1 });
+        continue;
+      }
       const units = d.units.map((u) => {
         const p = unitPayload(u);
         return this.d.signingKey ? signUnit(p, this.d.signingKey) : p;
@@ -327,7 +355,7 @@ export class Coordinator implements Component {
       pool: this.d.source.status(),
       job: job ? {
         id: job.id, pool_job_id: job.poolJobId, clean: job.clean, age_s: Math.round((now - job.receivedAt) / 1000),
-        pool_difficulty: targetToDifficulty(job.poolTarget), dispatch_ms: this.lastJob?.job === job ? this.lastJob.dispatchedMs : null,
+        pool_difficulty: targetToDifficulty(job.poolTarget, job.algo), dispatch_ms: this.lastJob?.job === job ? this.lastJob.dispatchedMs : null,
       } : null,
       shares: totals,
       devices: perDevice,

@@ -47,8 +47,18 @@ export class DemoSource extends EventEmitter<SourceEvents> implements JobSource 
   }
 
   status(): SourceStatus {
-    return { kind: 'demo', url: null, pool_index: null, state: this.running ? 'connected' : 'down', difficulty: this.opts.difficulty, ...this.counts };
+    return {
+      kind: 'demo', url: null, pool_index: null, state: this.running ? 'connected' : 'down', difficulty: this.opts.difficulty, ...this.counts,
+      rejected_reasons: this.counts.rejected > 0 ? { 'low difficulty': this.counts.rejected } : {}, lost_in_flight: 0, resent: 0, suggested_difficulty: null,
+    };
   }
+
+  currentTarget(): bigint | null {
+    return this.running ? difficultyToTarget(this.opts.difficulty) : null;
+  }
+
+  /** The demo's difficulty is fixed by config. */
+  suggestDifficulty(): void {}
 
   /** Emits a new clean job now (tests use it to switch jobs on demand). */
   newJob(): SourceJob {
@@ -66,8 +76,8 @@ export class DemoSource extends EventEmitter<SourceEvents> implements JobSource 
       cleanJobs: true,
     };
     const job: SourceJob = {
-      id, poolJobId: id, template, extranonce1: hex(4), extranonce2Size: 4, versionMask: null,
-      poolTarget: difficultyToTarget(this.opts.difficulty), clean: true, receivedAt: (this.opts.now ?? Date.now)(),
+      id, algo: 'sha256d', poolJobId: id, template, extranonce1: hex(4), extranonce2Size: 4, versionMask: null,
+      poolTarget: difficultyToTarget(this.opts.difficulty), clean: true, replaces: null, receivedAt: (this.opts.now ?? Date.now)(),
     };
     this.jobs.clear();
     this.jobs.set(id, job);
@@ -78,7 +88,7 @@ export class DemoSource extends EventEmitter<SourceEvents> implements JobSource 
   async submit(s: ShareSubmission): Promise<SubmitOutcome> {
     if (this.jobs.get(s.job.poolJobId) !== s.job) return { status: 'stale' };
     this.counts.submitted++;
-    const header = headerForJob(s.job.template, { extranonce1: s.job.extranonce1, extranonce2: s.extranonce2, versionBits: s.versionBits, versionMask: s.job.versionMask });
+    const header = headerForJob(s.job.template, { extranonce1: s.job.extranonce1, extranonce2: s.extranonce2, versionBits: s.versionBits, versionMask: s.job.versionMask, ntime: s.ntime });
     header.writeUInt32LE(s.nonce >>> 0, 76);
     const hash = headerHashDisplay(header).toString('hex');
     if (BigInt(`0x${hash}`) <= s.job.poolTarget) {
@@ -86,6 +96,6 @@ export class DemoSource extends EventEmitter<SourceEvents> implements JobSource 
       return { status: 'accepted' };
     }
     this.counts.rejected++;
-    return { status: 'rejected', error: 'low difficulty' };
+    return { status: 'rejected', error: 'low difficulty', reason: 'low difficulty' };
   }
 }

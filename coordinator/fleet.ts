@@ -8,12 +8,18 @@
 // - a unit covers hashrate × unit_seconds nonces, hashrate from verified shares
 //   once there are enough, else the benchmark from `info`, else a default;
 // - a clean job voids every other job: each online device gets fresh units, the
-//   first marked `clean` so the agent cancels the old ones at once.
-import { JobCarver, unitNonceCount, type CarvedUnit, type CarverOptions } from './carving.ts';
+//   first marked `clean` so the agent cancels the old ones at once;
+// - a job whose pool job id was reused voids the job it replaces the same way
+//   for the devices that hold its units;
+// - units take their extranonce2 from the pool session's space, never from a
+//   per-job counter (carving.ts), so a re-sent template yields new headers;
+// - when the pool is lost, devices holding units get a halt unit (below) and
+//   stop hashing dead work within one batch.
+import { Extranonce2Space, JobCarver, unitNonceCount, type CarvedUnit, type CarverOptions } from './carving.ts';
 import { ClaimCheck, VerifiedHashrate } from './hashrate.ts';
 import type { ShareSubmission, SourceJob } from './source.ts';
+import { hashesPerShare, type PoolAlgo } from './stratum/difficulty.ts';
 import { chooseUnitTarget } from './vardiff.ts';
-import { hashesPerShare } from './stratum/difficulty.ts';
 import { REJECT_REASONS, verifyShare, type HashAt, type RejectReason, type ShareClaim, type UnitRecord } from './verify.ts';
 
 export interface FleetOptions {
@@ -24,6 +30,8 @@ export interface FleetOptions {
   aheadUnits?: number;
   /** Replaced jobs remembered so late shares read `stale`, not `unknown_unit`. */
   keepJobs?: number;
+  /** Pool sessions whose extranonce2 counters are remembered (a resumed session continues its own). */
+  keepSpaces?: number;
   carver?: CarverOptions;
   hashAt: HashAt;
 }
@@ -47,7 +55,8 @@ export interface DeviceCounters {
 interface Device {
   id: string;
   state: DeviceState;
-  benchmarkHps: number | null;
+  /** Per algorithm, from `info`. */
+  benchmarkHps: Partial<Record<PoolAlgo, number>>;
   outstanding: Map<string, CarvedUnit>;
   hashrate: VerifiedHashrate;
   claims: ClaimCheck;
@@ -68,6 +77,11 @@ interface JobRecord {
 export interface Dispatch {
   deviceId: string;
   units: CarvedUnit[];
+  /**
+   * Instead of units: the device must drop everything it holds (the pool
+   * session is gone). Sent as one clean unit of a job that cannot yield a share.
+   */
+  halt?: boolean;
 }
 
 export type ShareVerdict = { ok: true; hash: string } | { ok: false; reason: RejectReason; detail: string };
@@ -102,7 +116,10 @@ export class Fleet {
   /** Insertion-ordered: oldest first. */
   private readonly jobs = new Map<string, JobRecord>();
   private readonly units = new Map<string, UnitRecord>();
+  /** Extranonce2 spaces by `${extranonce1}/${size}`, insertion-ordered (oldest first). */
+  private readonly spaces = new Map<string, Extranonce2Space>();
   private current: JobRecord | null = null;
+  private spaceExhausted: string | null = null;
 
   constructor(opts: FleetOptions) {
     this.opts = opts;
@@ -116,7 +133,7 @@ export class Fleet {
     let d = this.devices.get(id);
     if (!d) {
       d = {
-        id, state: 'offline', benchmarkHps: null, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
+        id, state: 'offline', benchmarkHps: {}, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
         claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(),
         counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0, verified_hashes: 0, pool_hashes: 0 },
       };
@@ -126,11 +143,43 @@ export class Fleet {
   }
 
   /** Hashrate used to size units and targets: verified if confident, else benchmark, else default. */
-  plannedHashrate(id: string, now: number): number {
+  plannedHashrate(id: string, now: number, algo: PoolAlgo = this.current?.job.algo ?? 'sha256d'): number {
     const d = this.devices.get(id);
     if (!d) return this.opts.initialHashrateHps;
     if (d.hashrate.confident(now)) return d.hashrate.estimate(now);
-    return d.benchmarkHps ?? this.opts.initialHashrateHps;
+    return d.benchmarkHps[algo] ?? this.opts.initialHashrateHps;
+  }
+
+  /**
+   * Planned hashrate of every online device together (what the pool should size
+   * its difficulty by); null while no device is online.
+   */
+  fleetHashrate(now: number, algo: PoolAlgo): number | null {
+    let sum = 0;
+    let n = 0;
+    for (const d of this.devices.values()) {
+      if (d.state !== 'online') continue;
+      sum += this.plannedHashrate(d.id, now, algo);
+      n++;
+    }
+    return n === 0 ? null : sum;
+  }
+
+  /** The session's extranonce2 space for a job (shared by every job with the same extranonce1). */
+  private spaceFor(job: SourceJob): Extranonce2Space {
+    const key = `${job.extranonce1}/${job.extranonce2Size}`;
+    let sp = this.spaces.get(key);
+    if (!sp) {
+      sp = new Extranonce2Space(job.extranonce2Size, { first: this.opts.carver?.firstExtranonce2, minerLanes: this.opts.carver?.minerLanes });
+      this.spaces.set(key, sp);
+      const keep = this.opts.keepSpaces ?? 64;
+      while (this.spaces.size > keep) this.spaces.delete(this.spaces.keys().next().value as string);
+    } else {
+      // Most recently used last, so the oldest session is the one forgotten.
+      this.spaces.delete(key);
+      this.spaces.set(key, sp);
+    }
+    return sp;
   }
 
   /**
@@ -144,32 +193,51 @@ export class Fleet {
     }
   }
 
-  /** A new upstream job. Clean jobs void the others and re-issue work to every online device. */
+  /**
+   * A new upstream job. Clean jobs void the others and re-issue work to every
+   * online device; a job that reuses an earlier job's pool id voids that one,
+   * and devices holding its units start over with clean units.
+   */
   onJob(job: SourceJob, now: number): Dispatch[] {
     if (job.clean) for (const r of this.jobs.values()) r.live = false;
-    const rec: JobRecord = { job, carver: new JobCarver(job, this.opts.carver), live: true, units: new Set() };
+    const replaced = job.replaces !== null ? this.jobs.get(job.replaces) : undefined;
+    if (replaced) replaced.live = false;
+    const rec: JobRecord = { job, carver: new JobCarver(job, this.spaceFor(job), this.opts.carver), live: true, units: new Set() };
     this.jobs.set(job.id, rec);
     this.current = rec;
+    this.spaceExhausted = null;
     this.forgetOldJobs();
     const out: Dispatch[] = [];
     for (const d of this.devices.values()) {
       if (d.state !== 'online') continue;
-      if (job.clean) {
-        d.outstanding.clear();
-        const units = this.fill(d, now, true);
-        if (units.length > 0) out.push({ deviceId: d.id, units });
-      } else {
-        const units = this.fill(d, now, false);
-        if (units.length > 0) out.push({ deviceId: d.id, units });
-      }
+      const holdsReplaced = replaced !== undefined && [...d.outstanding.values()].some((u) => u.job.id === replaced.job.id);
+      const clean = job.clean || holdsReplaced;
+      if (clean) d.outstanding.clear();
+      const units = this.fill(d, now, clean);
+      if (units.length > 0) out.push({ deviceId: d.id, units });
     }
     return out;
   }
 
-  /** The upstream is gone: nothing may be submitted any more, and no new units go out. */
-  voidAll(): void {
+  /**
+   * The upstream is gone: nothing may be submitted any more and no new units go
+   * out. Every online device that still holds units gets a halt, so it stops
+   * hashing work whose session no longer exists instead of finishing it.
+   */
+  voidAll(): Dispatch[] {
     for (const r of this.jobs.values()) r.live = false;
     this.current = null;
+    const out: Dispatch[] = [];
+    for (const d of this.devices.values()) {
+      if (d.state === 'online' && d.outstanding.size > 0) out.push({ deviceId: d.id, units: [], halt: true });
+      d.outstanding.clear();
+    }
+    return out;
+  }
+
+  /** Set when the current session ran out of extranonce2 space (until the next job). */
+  get exhausted(): string | null {
+    return this.spaceExhausted;
   }
 
   isJobLive(jobId: string): boolean {
@@ -191,10 +259,12 @@ export class Fleet {
     return units.length > 0 ? [{ deviceId: id, units }] : [];
   }
 
-  /** `info` may carry a benchmark hashrate used until verified shares take over. */
-  onInfo(id: string, benchmarkHps: number | null, now: number): void {
+  /** `info` may carry benchmark hashrates (per algorithm) used until verified shares take over. */
+  onInfo(id: string, benchmarkHps: Partial<Record<PoolAlgo, number>>, now: number): void {
     const d = this.device(id, now);
-    if (benchmarkHps !== null && Number.isFinite(benchmarkHps) && benchmarkHps > 0) d.benchmarkHps = benchmarkHps;
+    for (const [algo, v] of Object.entries(benchmarkHps) as [PoolAlgo, number][]) {
+      if (Number.isFinite(v) && v > 0) d.benchmarkHps[algo] = v;
+    }
   }
 
   onShare(id: string, claim: ShareClaim, now: number): ShareOutcome {
@@ -219,8 +289,7 @@ export class Fleet {
     d.unitShares.set(u.unitId, (d.unitShares.get(u.unitId) ?? 0) + 1);
     let forward: ShareSubmission | null = null;
     if (v.hashValue <= u.job.poolTarget) {
-      d.counters.submitted++;
-      forward = { job: u.job, extranonce2: u.extranonce2, versionBits: u.versionBits, nonce: claim.nonce };
+      forward = { job: u.job, extranonce2: u.extranonce2, versionBits: u.versionBits, nonce: claim.nonce, hashValue: v.hashValue };
     }
     return { verdict: remember({ ok: true, hash: v.hash }), forward, repeat: false };
   }
@@ -230,9 +299,11 @@ export class Fleet {
     this.device(id, now).counters.rejected.malformed++;
   }
 
-  onPoolVerdict(id: string, accepted: boolean, poolTarget?: bigint): void {
+  /** What became of a forwarded share: judged by the pool (at its target), or not sent at all (null). */
+  onPoolVerdict(id: string, accepted: boolean | null, poolTarget?: bigint): void {
     const d = this.devices.get(id);
-    if (!d) return;
+    if (!d || accepted === null) return;
+    d.counters.submitted++;
     if (accepted) {
       d.counters.pool_accepted++;
       if (poolTarget !== undefined) d.counters.pool_hashes += hashesPerShare(poolTarget);
@@ -277,14 +348,18 @@ export class Fleet {
     for (const [id, u] of d.outstanding) if (!this.isJobLive(u.job.id)) d.outstanding.delete(id);
     const out: CarvedUnit[] = [];
     const ahead = this.opts.aheadUnits ?? 2;
-    const hps = this.plannedHashrate(d.id, now);
+    const hps = this.plannedHashrate(d.id, now, rec.job.algo);
     const target = chooseUnitTarget(hps, this.opts.shareIntervalS, rec.job.poolTarget);
     const count = unitNonceCount(hps, this.opts.unitSeconds);
     // Room for the running unit, the queued ones, and a slow device: 2 × ahead × unit_seconds.
     const expiresAt = now + Math.max(60_000, 2 * (ahead + 1) * this.opts.unitSeconds * 1000);
     while (d.outstanding.size < ahead) {
       const u = rec.carver.carve({ deviceId: d.id, nonceCount: count, target, now, expiresAt, clean: clean && out.length === 0 });
-      if (!u) break; // extranonce2 space of this job used up; wait for the next job
+      if (!u) {
+        // The session's extranonce2 space is used up: wait for a new session or set_extranonce.
+        this.spaceExhausted = `${rec.job.extranonce1}/${rec.job.extranonce2Size}`;
+        break;
+      }
       d.outstanding.set(u.unitId, u);
       this.units.set(u.unitId, { unit: u, accepted: new Set() });
       rec.units.add(u.unitId);

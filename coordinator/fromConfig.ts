@@ -24,11 +24,17 @@ export function sourceFromConfig(config: HashlingConfig): JobSource {
   if (c.pool_user === '') throw new HashlingError('E_CONFIG', 'coordinator.pool_user is empty: give --pool-user (usually address.worker)');
   for (const p of c.pools) parsePoolUrl(p);
   const password = c.pool_password_file ? firstLine(c.pool_password_file).trim() : c.pool_password;
+  const sd = c.pool_suggest_difficulty;
   return new StratumPoolSet({
-    pools: [...c.pools], user: c.pool_user, password,
-    backoff: { minMs: c.pool_reconnect_min_ms, maxMs: c.pool_reconnect_max_ms },
+    pools: [...c.pools], user: c.pool_user, password, algo: c.algo,
+    backoff: { minMs: c.pool_reconnect_min_ms, maxMs: c.pool_reconnect_max_ms, fastMs: c.pool_fast_retry_ms, fastForMs: c.pool_fast_retry_for_s * 1000 },
     primaryRetryMs: c.pool_retry_primary_s * 1000,
-    connection: c.pool_ca ? { tlsCa: readFileSync(c.pool_ca) } : {},
+    suggest: sd === 'auto' ? { mode: 'auto' } : sd === 'off' ? { mode: 'off' } : { mode: 'fixed', value: sd },
+    followRedirect: c.pool_follow_redirect,
+    connection: {
+      configure: c.pool_configure, extranonceSubscribe: c.pool_extranonce_subscribe,
+      ...(c.pool_ca ? { tlsCa: readFileSync(c.pool_ca) } : {}),
+    },
   });
 }
 

@@ -18,8 +18,16 @@ export function referenceSha256dAt(job: KernelJob, nonce: number): Uint8Array {
   return d.reverse();
 }
 
+/** hashAt of the kernel registry for each header algorithm the coordinator carves. */
 export async function resolveHashAt(): Promise<HashAt> {
-  const mod = getAlgoModule('sha256d');
-  if (!mod) throw new HashlingError('E_SELFTEST', 'the sha256d kernel module is not available; cannot verify shares');
-  return (job, nonce) => mod.hashAt(job, nonce);
+  const sha = getAlgoModule('sha256d');
+  const scrypt = getAlgoModule('scrypt');
+  if (!sha) throw new HashlingError('E_SELFTEST', 'the sha256d kernel module is not available; cannot verify shares');
+  return (job, nonce) => {
+    if (job.algo === 'scrypt') {
+      if (!scrypt) throw new HashlingError('E_SELFTEST', 'the scrypt kernel module is not available; cannot verify scrypt shares');
+      return scrypt.hashAt(job, nonce);
+    }
+    return sha.hashAt(job, nonce);
+  };
 }

@@ -45,12 +45,14 @@ export function verifyShare(deviceId: string, claim: ShareClaim, ctx: VerifyCont
   }
   const u = record.unit;
   if (u.deviceId !== deviceId) return { ok: false, reason: 'wrong_device', detail: `unit ${u.unitId} was issued to another device` };
+  // A job replaced by a clean job, or whose pool job id was reused for another
+  // job, is dead: its shares are stale, never checked against the new header.
   if (!ctx.isJobLive(u.job.id)) return { ok: false, reason: 'stale', detail: `job ${u.job.id} was replaced` };
   if (claim.nonce < u.nonceStart || claim.nonce > u.nonceEnd) {
     return { ok: false, reason: 'out_of_range', detail: `nonce ${claim.nonce} outside ${u.nonceStart}..${u.nonceEnd}` };
   }
   if (record.accepted.has(claim.nonce)) return { ok: false, reason: 'duplicate', detail: `nonce ${claim.nonce} of ${u.unitId} already counted` };
-  const digest = hex(ctx.hashAt({ algo: 'sha256d', header: u.header, target: new Uint8Array(32) }, claim.nonce));
+  const digest = hex(ctx.hashAt({ algo: u.job.algo, header: u.header, target: new Uint8Array(32) }, claim.nonce));
   if (digest !== claim.hash) return { ok: false, reason: 'bad_hash', detail: `nonce ${claim.nonce} hashes to ${digest}` };
   const value = BigInt(`0x${digest}`);
   if (value > u.target) return { ok: false, reason: 'above_target', detail: `hash ${digest} above the unit target` };

@@ -60,12 +60,17 @@ export function infoPayload(info: InfoPayload, ts: number): string {
   return JSON.stringify({ v: 1, ...info, ts });
 }
 
-/** Benchmark hashrate of one algorithm an agent advertises in `info`; null when absent or not a sane number. */
+/**
+ * Benchmark hashrate of one algorithm an agent advertises in `info`; null when
+ * absent or not a sane number. A bare number (the oldest shape) is the sha256d
+ * figure: it must not size scrypt units, which run ~1000x slower.
+ */
 export function benchmarkFromInfo(body: unknown, algo = 'sha256d'): number | null {
   if (!isRecord(body)) return null;
+  const sane = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
   const pick = (x: unknown): number | null => {
-    if (typeof x === 'number' && Number.isFinite(x) && x > 0) return x;
-    if (isRecord(x) && Object.hasOwn(x, algo)) return pick(x[algo]);
+    if (typeof x === 'number') return algo === 'sha256d' ? sane(x) : null;
+    if (isRecord(x) && Object.hasOwn(x, algo)) return sane(x[algo]);
     return null;
   };
   return pick(body.benchmark_hps) ?? pick(body.hashrate_hps);

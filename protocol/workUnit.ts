@@ -192,3 +192,15 @@ export function expectedShares(u: WorkUnit): number {
   const nonces = u.nonce_end - u.nonce_start + 1;
   return nonces * ((Number(BigInt(`0x${u.target}`)) + 1) / TWO_256);
 }
+
+/**
+ * The halt unit: clean (so the agent cancels every unit of other jobs within one
+ * batch), one nonce, target 0 (no hash can meet it), of a job that is never
+ * live. It stops dead work with the ordinary `work` contract; its result is
+ * ignored like any unknown unit's.
+ */
+export function haltUnitObject(unitId: string, jobId: string, algo: HeaderUnitFields['algo'], expiresAt: number): Record<string, unknown> {
+  return workUnitObject({
+    unit_id: unitId, job_id: jobId, algo, header: '00'.repeat(80), nonce_start: 0, nonce_end: 0, target: '0'.repeat(64), expires_at: expiresAt, clean: true,
+  });
+}

@@ -68,13 +68,15 @@ export interface UnitCoordinates {
   versionBits: number;
   /** The mask negotiated with mining.configure, or null. */
   versionMask: number | null;
+  /** ntime rolled forward by a Stratum miner; the job's ntime when absent. */
+  ntime?: number;
 }
 
 /** Header (nonce 0) of one carved unit of a job. */
 export function headerForJob(job: StratumJobTemplate, c: UnitCoordinates): Buffer {
   const root = merkleRoot(buildCoinbase(job, c.extranonce1, c.extranonce2), job.merkleBranch);
   const version = c.versionMask === null ? job.version : rollVersion(job.version, c.versionBits, c.versionMask);
-  return buildHeader({ version, prevhash: job.prevhash, merkleRoot: root, ntime: job.ntime, nbits: job.nbits });
+  return buildHeader({ version, prevhash: job.prevhash, merkleRoot: root, ntime: c.ntime ?? job.ntime, nbits: job.nbits });
 }
 
 export function u32Hex(n: number): string {

@@ -11,6 +11,8 @@ export interface StratumResponse {
   result: unknown;
   /** Normalised error text, or null when the call succeeded. */
   error: string | null;
+  /** ckpool's top-level "reject-reason" beside result false (stratifier.c parse_submit). */
+  rejectReason: string | null;
 }
 export interface StratumRequest {
   kind: 'request';
@@ -39,6 +41,19 @@ export interface StratumJobTemplate {
 export interface SubscribeResult {
   extranonce1: string;
   extranonce2Size: number;
+  /**
+   * The mining.notify subscription id: what a client passes as the second
+   * mining.subscribe parameter to resume the session (ckpool keeps enonce1 for
+   * a returning session id; public-pool uses its extranonce1 as the id).
+   */
+  sessionId: string | null;
+}
+
+/** client.reconnect params: [host?, port?, wait_s?] (slushpool docs; all optional). */
+export interface ReconnectRequest {
+  host: string | null;
+  port: number | null;
+  waitS: number;
 }
 
 export interface ConfigureResult {
@@ -63,8 +78,14 @@ function hexField(val: unknown, what: string, bytes?: number): string {
   return val.toLowerCase();
 }
 
-function u32Field(val: unknown, what: string): number {
-  return parseInt(hexField(val, what, 4), 16) >>> 0;
+/**
+ * A big-endian u32 as hex. public-pool sends version/nbits/ntime without
+ * leading zeros ("2000000" style, odd lengths included), so 1-8 digits are read;
+ * anything else is an error.
+ */
+export function u32Field(val: unknown, what: string): number {
+  if (typeof val !== 'string' || !/^[0-9a-fA-F]{1,8}$/.test(val)) fail(`${what} must be 1-8 hex digits`);
+  return parseInt(val, 16) >>> 0;
 }
 
 /**
@@ -95,14 +116,30 @@ export function parseStratumLine(line: string): StratumMessage {
     return { kind: 'request', id: id ?? null, method: data.method, params };
   }
   if ('result' in data || 'error' in data) {
-    return { kind: 'response', id: id ?? null, result: data.result ?? null, error: describeStratumError(data.error) };
+    const rr = data['reject-reason'];
+    return {
+      kind: 'response', id: id ?? null, result: data.result ?? null, error: describeStratumError(data.error),
+      rejectReason: typeof rr === 'string' && rr !== '' ? rr.slice(0, 200) : null,
+    };
   }
   fail('neither a call (method) nor a response (result/error)');
 }
 
+/** The id of the mining.notify subscription in a subscribe result, if it has one. */
+function subscriptionId(subs: unknown): string | null {
+  if (!Array.isArray(subs)) return null;
+  // Either [["mining.set_difficulty", id], ["mining.notify", id]] or a single pair.
+  const pairs = Array.isArray(subs[0]) ? subs : [subs];
+  for (const p of pairs) {
+    if (Array.isArray(p) && p[0] === 'mining.notify' && typeof p[1] === 'string' && /^[\x21-\x7e]{1,64}$/.test(p[1])) return p[1];
+  }
+  return null;
+}
+
 /**
- * mining.subscribe result: [subscriptions, extranonce1, extranonce2_size].
- * The subscription details are ignored (no pool we know resumes sessions by them).
+ * mining.subscribe result: [subscriptions, extranonce1, extranonce2_size]. The
+ * mining.notify subscription id is kept: a client resumes its session by
+ * subscribing with it.
  */
 export function parseSubscribeResult(result: unknown): SubscribeResult {
   if (!Array.isArray(result) || result.length < 3) fail('mining.subscribe result must be [subscriptions, extranonce1, extranonce2_size]');
@@ -110,7 +147,18 @@ export function parseSubscribeResult(result: unknown): SubscribeResult {
   const size = result[2];
   // At least 1 byte so units can be told apart; 16 bytes is far beyond any pool.
   if (!Number.isInteger(size) || (size as number) < 1 || (size as number) > 16) fail('extranonce2_size must be an integer in 1..16');
-  return { extranonce1, extranonce2Size: size as number };
+  return { extranonce1, extranonce2Size: size as number, sessionId: subscriptionId(result[0]) };
+}
+
+/** client.reconnect params; a missing or junk field means "the same" / "now". */
+export function parseReconnect(params: unknown[]): ReconnectRequest {
+  const [h, p, w] = params;
+  const host = typeof h === 'string' && /^[A-Za-z0-9.:\-[\]]{1,253}$/.test(h) ? h : null;
+  const portNum = typeof p === 'string' ? Number(p) : p;
+  const port = typeof portNum === 'number' && Number.isInteger(portNum) && portNum >= 1 && portNum <= 65535 ? portNum : null;
+  const waitNum = typeof w === 'string' ? Number(w) : w;
+  const waitS = typeof waitNum === 'number' && Number.isFinite(waitNum) && waitNum > 0 ? waitNum : 0;
+  return { host, port, waitS };
 }
 
 /** BIP310 mining.configure result; a pool that rejects or ignores the extension means "no rolling". */
@@ -151,13 +199,26 @@ export function parseNotify(params: unknown[]): StratumJobTemplate {
 }
 
 /** mining.set_extranonce params: [extranonce1, extranonce2_size] (NiceHash extension). */
-export function parseSetExtranonce(params: unknown[]): SubscribeResult {
-  return parseSubscribeResult([null, params[0], params[1]]);
+export function parseSetExtranonce(params: unknown[]): Omit<SubscribeResult, 'sessionId'> {
+  const { extranonce1, extranonce2Size } = parseSubscribeResult([null, params[0], params[1]]);
+  return { extranonce1, extranonce2Size };
 }
 
 /** Reply to mining.authorize or mining.submit: accepted only on result true and no error. */
 export function parseBooleanReply(msg: StratumResponse): { accepted: boolean; error: string | null } {
-  if (msg.error !== null) return { accepted: false, error: msg.error };
+  if (msg.error !== null) return { accepted: false, error: msg.rejectReason ? `${msg.error} (${msg.rejectReason})` : msg.error };
   if (msg.result === true) return { accepted: true, error: null };
+  if (msg.rejectReason !== null) return { accepted: false, error: msg.rejectReason };
   return { accepted: false, error: `result ${JSON.stringify(msg.result)}` };
+}
+
+/**
+ * A reject reason as a counter key: the text without the numeric code pools put
+ * in front ("23: Low difficulty share" → "low difficulty share"), lower case,
+ * at most 48 characters, so reasons from different pools group together.
+ */
+export function rejectReasonKey(error: string | null): string {
+  if (error === null) return 'unknown';
+  const text = error.replace(/^-?\d+\s*:\s*/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+  return (text === '' ? 'unknown' : text).slice(0, 48);
 }

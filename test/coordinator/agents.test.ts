@@ -25,7 +25,8 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
   const agents = ['rpi-a', 'rpi-b'].map((id) => spawnAgent(['--broker', rig.broker.url, '--device-id', id, '--threads', '1']));
   const pool = rig.pools[0]!;
   try {
-    await pool.waitFor(() => new Set(pool.submits.map((s) => s.params[2])).size >= 2 && pool.submits.length >= 6, 45_000,
+    const poolAccepted = (id: string) => ((rig.coordinator.stats() as any).devices?.[id]?.pool_accepted ?? 0) as number;
+    await pool.waitFor(() => poolAccepted('rpi-a') > 0 && poolAccepted('rpi-b') > 0 && pool.submits.length >= 6, 45_000,
       `submits from both agents\n${agents.map((a) => a.output().slice(-2000)).join('\n')}\n${rig.log.slice(-20).join('\n')}`);
     const params = JSON.parse(rec.notify_raw).params;
     const switchAt = Date.now();

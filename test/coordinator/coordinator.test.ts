@@ -130,10 +130,14 @@ test('pool failover re-issues clean units from the backup pool and returns to th
     const first = (await rig.devices.wait('hashling/a/work')).json as Array<any>;
     const port = rig.pools[0]!.port;
     await rig.pools[0]!.close();
-    const backup = await rig.devices.wait('hashling/a/work', (j) => j[0].clean && j[0].job_id !== first[0].job_id, 5000);
+    // The lost session's work is stopped at once with a halt unit (one nonce, target 0)...
+    const halt = await rig.devices.wait('hashling/a/work', (j) => j[0].job_id.endsWith('-halt'), 5000);
+    assert.deepEqual([halt.json[0].clean, halt.json[0].nonce_end, /^0+$/.test(halt.json[0].target)], [true, 0, true]);
+    // ...then the backup pool's first job brings clean units.
+    const backup = await rig.devices.wait('hashling/a/work', (j) => j[0].clean && !j[0].job_id.endsWith('-halt') && j[0].job_id !== first[0].job_id, 5000);
     assert.ok(rig.log.some((l) => l.includes('pool 1') && l.includes('connected')), rig.log.join('\n'));
     await rig.pools[0]!.listen(port);
-    await rig.devices.wait('hashling/a/work', (j) => j[0].clean && j[0].job_id !== backup.json[0].job_id, 5000);
+    await rig.devices.wait('hashling/a/work', (j) => j[0].clean && !j[0].job_id.endsWith('-halt') && j[0].job_id !== backup.json[0].job_id && j[0].job_id !== first[0].job_id, 5000);
     const s = await rig.devices.wait('hashling/coordinator/stats', (j) => j.pool?.pool_index === 0 && j.ts > Date.now() - 300, 5000);
     assert.equal(s.json.pool.state, 'connected');
   } finally {

@@ -15,13 +15,13 @@ test('an online device gets two units, the first clean, sized to its hashrate', 
   assert.equal(d!.units.length, 2);
   assert.deepEqual(d!.units.map((u) => u.clean), [true, false]);
   assert.equal(d!.units[0]!.nonceEnd, 29_999);
-  assert.notEqual(d!.units[0]!.extranonce2, d!.units[1]!.extranonce2);
+  assert.notEqual(d!.units[0]!.header.toString('hex'), d!.units[1]!.header.toString('hex'));
 });
 
 test('a benchmark from info sizes the first units', () => {
   const f = fleet();
   f.onJob(recordedJob(), 0);
-  f.onInfo('a', 50_000, 0);
+  f.onInfo('a', { sha256d: 50_000 }, 0);
   const [d] = f.onStatus('a', 'online', 0);
   assert.equal(d!.units[0]!.nonceEnd, 50_000 * 30 - 1);
 });
@@ -74,8 +74,8 @@ test('a device that goes away gets nothing more, and nobody gets its units', () 
   f.onStatus('a', 'lost', 10);
   assert.deepEqual(f.tick(100_000), []);
   const [b] = f.onStatus('b', 'online', 20);
-  const aEn2 = new Set(a!.units.map((u) => u.extranonce2));
-  for (const u of b!.units) assert.ok(!aEn2.has(u.extranonce2));
+  const aHeaders = new Set(a!.units.map((u) => u.header.toString('hex')));
+  for (const u of b!.units) assert.ok(!aHeaders.has(u.header.toString('hex')));
   assert.equal(f.onlineCount, 1);
 });
 
@@ -94,6 +94,7 @@ test('only shares meeting the pool target go upstream', () => {
     assert.equal(r.verdict.ok, true);
     if (r.forward) {
       forwarded++;
+      f.onPoolVerdict('a', true);
       assert.ok(BigInt(`0x${s.hash}`) <= unitTarget >> 2n);
       assert.equal(r.forward.extranonce2, u.extranonce2);
     }

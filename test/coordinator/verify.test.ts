@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobCarver } from '../../coordinator/carving.ts';
+import { Extranonce2Space, JobCarver } from '../../coordinator/carving.ts';
 import { verifyShare, type UnitRecord } from '../../coordinator/verify.ts';
 import { parseShareClaim } from '../../protocol/payloads.ts';
 import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
@@ -8,7 +8,7 @@ import { recordedJob, rec, scanUnit, shareClaim } from './helpers/fixtures.ts';
 
 function setup() {
   const job = recordedJob();
-  const carver = new JobCarver(job);
+  const carver = new JobCarver(job, new Extranonce2Space(job.extranonce2Size));
   const mk = (deviceId: string, target = 1n << 246n) => carver.carve({ deviceId, nonceCount: 20_000, target, now: 0, expiresAt: 1, clean: false })!;
   const a = mk('a');
   const b = mk('b');
@@ -66,7 +66,6 @@ test('the registry hash the coordinator verifies with equals the node:crypto ref
     assert.deepEqual(Buffer.from(hashAt(job, n)), Buffer.from(referenceSha256dAt(job, n)), `nonce ${n}`);
   }
   // The recorded share through the registry: header of the recorded job, extranonce2 2247, bits 0x2000.
-  const { JobCarver: C } = await import('../../coordinator/carving.ts');
-  const u = new C(recordedJob(), { firstExtranonce2: 2247n, versionBits: 0x2000 }).carve({ deviceId: 'a', nonceCount: 2 ** 32, target: 1n, now: 0, expiresAt: 1, clean: false })!;
+  const u = new JobCarver(recordedJob(), new Extranonce2Space(4, { first: 2247n }), { versionBits: 0x2000 }).carve({ deviceId: 'a', nonceCount: 2 ** 32, target: 1n, now: 0, expiresAt: 1, clean: false })!;
   assert.equal(Buffer.from(hashAt({ algo: 'sha256d', header: u.header, target: new Uint8Array(32) }, parseInt(rec.submit_nonce, 16))).toString('hex'), rec.expected.hash);
 });

@@ -15,8 +15,8 @@ export function recordedJob(over: Partial<SourceJob> = {}): SourceJob {
   const template = parseNotify((parseStratumLine(rec.notify_raw) as { params: unknown[] }).params);
   seq++;
   return {
-    id: `t${seq}-1`, poolJobId: '1', template, extranonce1: rec.extranonce1, extranonce2Size: 4, versionMask: 0x1fffe000,
-    poolTarget: difficultyToTarget(512), clean: true, receivedAt: 0, ...over,
+    id: `t${seq}-1`, algo: 'sha256d', poolJobId: '1', template, extranonce1: rec.extranonce1, extranonce2Size: 4, versionMask: 0x1fffe000,
+    poolTarget: difficultyToTarget(512), clean: true, replaces: null, receivedAt: 0, ...over,
   };
 }
 

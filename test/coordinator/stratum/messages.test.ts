@@ -5,7 +5,7 @@ import { HashlingError } from '../../../protocol/errors.ts';
 import { LineFramer } from '../../../coordinator/stratum/framing.ts';
 import {
   parseStratumLine, parseSubscribeResult, parseConfigureResult, parseSetDifficulty, parseNotify,
-  parseSetExtranonce, parseBooleanReply, describeStratumError, type StratumResponse,
+  parseSetExtranonce, parseBooleanReply, describeStratumError, parseReconnect, rejectReasonKey, type StratumResponse,
 } from '../../../coordinator/stratum/messages.ts';
 
 const [rec] = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
@@ -63,7 +63,8 @@ test('garbage lines become coded E_STRATUM errors', () => {
 test('the recorded session lines parse into typed messages', () => {
   const sub = parseStratumLine(rec.subscribe_response_raw) as StratumResponse;
   assert.equal(sub.kind, 'response');
-  assert.deepEqual(parseSubscribeResult(sub.result), { extranonce1: '57a6f098', extranonce2Size: 4 });
+  // public-pool's subscription id is its extranonce1; it is the session id to resume with.
+  assert.deepEqual(parseSubscribeResult(sub.result), { extranonce1: '57a6f098', extranonce2Size: 4, sessionId: '57a6f098' });
   const conf = parseStratumLine(rec.configure_response_raw) as StratumResponse;
   assert.deepEqual(parseConfigureResult(conf.result), { versionRolling: true, mask: 0x1fffe000 });
   const diff = parseStratumLine(rec.set_difficulty_raw);
@@ -80,13 +81,47 @@ test('the recorded session lines parse into typed messages', () => {
   assert.equal(job.cleanJobs, false);
 });
 
+test('version, nbits and ntime without leading zeros (public-pool) parse as the same numbers', () => {
+  const good = JSON.parse(rec.notify_raw).params as unknown[];
+  const job = parseNotify([...good.slice(0, 5), '2000000', '1d00ffff'.replace(/^0+/, ''), '64b3f3e', ...good.slice(8)]);
+  assert.equal(job.version, 0x2000000);
+  assert.equal(job.nbits, 0x1d00ffff);
+  assert.equal(job.ntime, 0x64b3f3e);
+  assert.equal(parseNotify([...good.slice(0, 5), '1', '1', '1', false]).version, 1);
+});
+
+test('ckpool reject reasons and coded errors become counter keys', () => {
+  const r = parseStratumLine('{"id":4,"result":false,"error":null,"reject-reason":"Stale"}') as StratumResponse;
+  assert.equal(r.rejectReason, 'Stale');
+  assert.deepEqual(parseBooleanReply(r), { accepted: false, error: 'Stale' });
+  assert.equal(rejectReasonKey('Stale'), 'stale');
+  assert.equal(rejectReasonKey('23: Low difficulty share'), 'low difficulty share');
+  assert.equal(rejectReasonKey(describeStratumError([21, 'Job not found', null])), 'job not found');
+  assert.equal(rejectReasonKey(null), 'unknown');
+});
+
+test('client.reconnect params are read leniently; junk means the same pool, now', () => {
+  assert.deepEqual(parseReconnect(['pool.example', 3334, 5]), { host: 'pool.example', port: 3334, waitS: 5 });
+  assert.deepEqual(parseReconnect(['pool.example', '3334', '5']), { host: 'pool.example', port: 3334, waitS: 5 });
+  assert.deepEqual(parseReconnect([]), { host: null, port: null, waitS: 0 });
+  assert.deepEqual(parseReconnect(['evil host/../', 99999, -1]), { host: null, port: null, waitS: 0 });
+});
+
+test('the session id of a subscribe result comes from its mining.notify subscription', () => {
+  assert.equal(parseSubscribeResult([[['mining.set_difficulty', 'b4b6693b72a50c7116db18d6497cac52'], ['mining.notify', 'ae6812eb4cd7735a302a8a9dd95cf71f']], '08000002', 4]).sessionId, 'ae6812eb4cd7735a302a8a9dd95cf71f');
+  assert.equal(parseSubscribeResult([['mining.notify', 'abc'], '08000002', 4]).sessionId, 'abc');
+  assert.equal(parseSubscribeResult([null, '08000002', 4]).sessionId, null);
+});
+
 test('invalid notify, difficulty and subscribe params are rejected with E_STRATUM', () => {
   const good = JSON.parse(rec.notify_raw).params as unknown[];
   const cases: unknown[][] = [
     good.slice(0, 8),
     [...good.slice(0, 1), 'abc', ...good.slice(2)],
     [...good.slice(0, 4), 'nope', ...good.slice(5)],
-    [...good.slice(0, 5), '2000000', ...good.slice(6)],
+    [...good.slice(0, 5), '200000000', ...good.slice(6)],
+    [...good.slice(0, 5), '', ...good.slice(6)],
+    [...good.slice(0, 6), '0x1d00ffff', ...good.slice(7)],
     [...good.slice(0, 8), 'yes'],
     [42, ...good.slice(1)],
   ];
@@ -104,8 +139,8 @@ test('a pool without version rolling yields no mask', () => {
 });
 
 test('submit replies and the three error shapes are normalised', () => {
-  assert.deepEqual(parseBooleanReply({ kind: 'response', id: 5, result: true, error: null }), { accepted: true, error: null });
-  assert.equal(parseBooleanReply({ kind: 'response', id: 5, result: false, error: null }).accepted, false);
+  assert.deepEqual(parseBooleanReply({ kind: 'response', id: 5, result: true, error: null, rejectReason: null }), { accepted: true, error: null });
+  assert.equal(parseBooleanReply({ kind: 'response', id: 5, result: false, error: null, rejectReason: null }).accepted, false);
   assert.equal(describeStratumError([23, 'Low difficulty share', null]), '23: Low difficulty share');
   assert.equal(describeStratumError({ code: 21, message: 'Job not found' }), '21: Job not found');
   assert.equal(describeStratumError('stale'), 'stale');
