@@ -28,7 +28,7 @@ export function coordinatorCommand(argv: string[]): Promise<number> {
     const flags = pools && pools.length > 0 ? { ...p.load.flags, pools: [p.load.flags?.pools, ...pools].filter(Boolean).join(',') } : p.load.flags;
     const config = loadConfig({ ...p.load, flags });
     const log = stderrLog('coordinator');
-    const coordinator = createCoordinator(config, { log });
+    const coordinator = createCoordinator(config, { log, version: VERSION });
     // Economics runs beside the coordinator on its broker link, so it starts after it.
     const parts: Component[] = [coordinator, createEconomics(config, coordinator, { log, version: VERSION })];
     const h = config.health;

@@ -35,7 +35,7 @@ export function demoCommand(argv: string[]): Promise<number> {
       broker: demoBroker(url),
       coordinator: { source: 'demo', share_interval_s: first.demo.share_interval_s, signing_key_file: '' },
     });
-    const coordinator = createCoordinator(coordinatorConfig, { log: stderrLog('coordinator') });
+    const coordinator = createCoordinator(coordinatorConfig, { log: stderrLog('coordinator'), version: VERSION });
     const economics = createEconomics(coordinatorConfig, coordinator, { log: stderrLog('coordinator'), version: VERSION });
     let runtime: Awaited<ReturnType<typeof startAgent>> | null = null;
     const agentPart = component('agent', async () => { runtime = await startAgent(config, log); }, () => runtime?.stop());

@@ -109,10 +109,11 @@ export class Extranonce2Space {
 
 /**
  * Version-bit patterns to roll for a job: every combination of the lowest
- * `maxBits` bits that the mask allows and the job's version has clear. Bits the
- * version already sets are left alone, so the rolled version is the same whether
- * a pool applies BIP310 as (version & ~mask) | bits or XORs the bits in (as
- * public-pool does). Pattern 0 (no rolling) comes first.
+ * `maxBits` bits that the mask allows and the job's version has clear, so a
+ * rolled version is always job_version | pattern. When the job version has no
+ * bit inside the mask (0x20000000 against 1fffe000, the usual case) a pool
+ * applying BIP310 as (version & ~mask) | bits and one XORing the bits in (as
+ * public-pool does) rebuild the same header. Pattern 0 (no rolling) comes first.
  */
 export function rollingPatterns(version: number, mask: number | null, maxBits: number): number[] {
   if (mask === null || maxBits <= 0) return [0];
@@ -172,10 +173,13 @@ export class JobCarver {
       this.variant = 0;
     }
     const v = this.variant++;
-    const versionBits = this.patterns[v]!;
     const { index, hex: extranonce2, root } = this.current;
     const t = this.job.template;
-    const version = this.job.versionMask === null ? t.version : rollVersion(t.version, versionBits, this.job.versionMask);
+    const mask = this.job.versionMask;
+    // The bits submitted carry the job version's own bits inside the mask, so a
+    // BIP310 pool's (version & ~mask) | bits rebuilds exactly version | pattern.
+    const versionBits = mask === null ? 0 : ((t.version & mask) | this.patterns[v]!) >>> 0;
+    const version = mask === null ? t.version : rollVersion(t.version, versionBits, mask);
     const header = buildHeader({ version, prevhash: t.prevhash, merkleRoot: root, ntime: t.ntime, nbits: t.nbits });
     const count = Math.min(NONCE_SPACE, Math.max(1, Math.floor(req.nonceCount)));
     const suffix = this.patterns.length > 1 ? `.${v.toString(36)}` : '';

@@ -8,18 +8,22 @@
 // agent keeps a share until then), retained <base>/coordinator/status (also the
 // Last Will, "lost"), and <base>/coordinator/stats every stats_interval_s.
 import { randomBytes } from 'node:crypto';
-import type { BrokerConfig, CoordinatorConfig } from '../config/schema.ts';
+import { parseListenAddress } from '../config/formats.ts';
+import type { BrokerConfig, CoordinatorConfig, DiscoveryConfig } from '../config/schema.ts';
 import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock.ts';
-import type { Component } from '../lifecycle/component.ts';
+import { startAll, type Component, type Started } from '../lifecycle/component.ts';
 import { coordinatorStatusPayload, statsPayload, type StatsPayload } from '../protocol/coordinator.ts';
 import { toHashlingError } from '../protocol/errors.ts';
 import { parseWireJson } from '../protocol/json.ts';
-import { acksPayload, benchmarkFromInfo, parseResult, parseShareClaim, parseStatus, type ShareAck } from '../protocol/payloads.ts';
+import { isStratumMinerInfo } from '../protocol/miners.ts';
+import { acksPayload, benchmarkFromInfo, parseResult, parseShareClaim, parseStatus, statusPayload, type ShareAck } from '../protocol/payloads.ts';
 import { signUnit } from '../protocol/signing.ts';
 import { COORDINATOR_ID, deviceTopic, everyDevice, isDeviceId, parseDeviceTopic } from '../protocol/topics.ts';
 import { haltUnitObject, workUnitObject } from '../protocol/workUnit.ts';
+import { HaDiscovery } from '../transport/haDiscovery.ts';
 import { MqttLink, type LinkMessage } from '../transport/mqttLink.ts';
 import type { CarvedUnit, CarverOptions } from './carving.ts';
+import { StratumEndpoint } from './endpoint/stratumEndpoint.ts';
 import { Fleet, type Dispatch } from './fleet.ts';
 import { LogThrottle } from './logThrottle.ts';
 import { resolveHashAt } from './shareHash.ts';
@@ -49,6 +53,12 @@ export interface CoordinatorDeps {
   hashAt?: HashAt;
   log?: (line: string) => void;
   clock?: Clock;
+  /** discovery.*: Home Assistant discovery of the endpoint's miners (agents announce themselves). */
+  discovery?: DiscoveryConfig;
+  /** telemetry.interval_s: how often the endpoint publishes its miners' telemetry (default 10). */
+  telemetryIntervalS?: number;
+  /** The hashling version, announced in the endpoint's miners' info and discovery. */
+  version?: string;
   /** Test hook: deterministic extranonce2/version bits for replaying a recorded share. */
   carver?: CarverOptions;
   /**
@@ -94,8 +104,16 @@ export class Coordinator implements Component {
   private ackTimer: TimerHandle | null = null;
   private unitIdPrefix = '';
   private haltSeq = 0;
-  private readonly onJob = (job: SourceJob) => this.guard('job', () => this.handleJob(job));
+  private endpoint: StratumEndpoint | null = null;
+  /** The endpoint and its discovery upkeep, when started (ownParts). */
+  private parts: Started | null = null;
+  /** Devices whose retained info says they are Stratum miners (this run's or an earlier run's). */
+  private readonly stratumDevices = new Set<string>();
+  /** Last status state seen per device id (to find miners an earlier run left `online`). */
+  private readonly lastState = new Map<string, string>();
+  private readonly onJob = (job: SourceJob) => this.guard('job', () => { this.handleJob(job); this.endpoint?.onJob(job); });
   private readonly onVoid = () => this.guard('void', () => {
+    this.endpoint?.onVoid();
     const halts = this.fleet?.voidAll() ?? [];
     this.send(halts);
     if (halts.length > 0) this.log(`pool lost: ${halts.length} devices halted`);
@@ -143,7 +161,7 @@ export class Coordinator implements Component {
     this.fleet = new Fleet({
       unitSeconds: cfg.unit_seconds, shareIntervalS: cfg.share_interval_s, initialHashrateHps: cfg.initial_hashrate_hps,
       hashAt: this.d.hashAt ?? (await resolveHashAt()),
-      carver: { ...this.d.carver, unitIdPrefix: this.unitIdPrefix },
+      carver: { ...this.d.carver, unitIdPrefix: this.unitIdPrefix, minerLanes: cfg.stratum_listen !== '' },
     });
     const statusTopic = deviceTopic(base, COORDINATOR_ID, 'status');
     this.link = new MqttLink({
@@ -169,6 +187,7 @@ export class Coordinator implements Component {
     try {
       this.link.start();
       await this.link.waitConnected();
+      this.parts = await startAll(this.ownParts(this.link), (l) => this.log(l));
       this.d.source.on('job', this.onJob);
       this.d.source.on('void', this.onVoid);
       this.d.source.on('log', this.onSourceLog);
@@ -192,10 +211,44 @@ export class Coordinator implements Component {
     this.flushAcks();
     this.d.source.off('job', this.onJob);
     this.d.source.off('void', this.onVoid);
+    await this.parts?.stop();
+    this.parts = null;
+    this.endpoint = null;
     await this.d.source.stop();
     this.d.source.off('log', this.onSourceLog);
     await this.link?.stop([{ topic: deviceTopic(this.d.base, COORDINATOR_ID, 'status'), payload: coordinatorStatusPayload('offline', this.now()), retain: true }]);
     this.link = null;
+  }
+
+  /**
+   * What runs beside the link when coordinator.stratum_listen is set: the
+   * Stratum endpoint, and the Home Assistant discovery upkeep of its miners
+   * (when discovery.homeassistant is on). Started after the link connects, so
+   * a miner's presence is published at once; stopped before it, so their
+   * `offline` statuses go out on a live link.
+   */
+  private ownParts(link: MqttLink): Component[] {
+    const cfg = this.d.settings;
+    const listen = parseListenAddress(cfg.stratum_listen);
+    if (!listen) return [];
+    const disc = this.d.discovery;
+    const ha = disc?.homeassistant ? new HaDiscovery({ link, discovery: disc }) : null;
+    this.endpoint = new StratumEndpoint({
+      host: listen.host, port: listen.port,
+      tls: cfg.stratum_tls_cert !== '' && cfg.stratum_tls_key !== '' ? { certFile: cfg.stratum_tls_cert, keyFile: cfg.stratum_tls_key } : null,
+      algo: cfg.algo, workers: cfg.stratum_workers, password: cfg.stratum_password, passwordFile: cfg.stratum_password_file,
+      startDifficulty: cfg.stratum_start_difficulty, initialHashrateHps: cfg.initial_hashrate_hps, shareIntervalS: cfg.share_interval_s,
+      maxClients: cfg.stratum_max_clients, telemetryIntervalMs: (this.d.telemetryIntervalS ?? 10) * 1000,
+      base: this.d.base, discovery: ha && disc ? { prefix: disc.prefix, announce: (m) => ha.announce(m) } : null, version: this.d.version ?? 'unknown',
+      hashAt: this.fleet!.hashAtFn, submit: (share) => this.d.source.submit(share), poolTarget: () => this.d.source.currentTarget(),
+      idInUse: (id) => (this.fleet?.isKnownAgent(id) && !this.stratumDevices.has(id) ? `device id ${id} belongs to an agent of this fleet` : null),
+      presence: {
+        retained: (topic, payload) => link.setRetained(topic, payload),
+        live: (topic, payload) => link.publishVolatile(topic, payload, { qos: 0 }),
+      },
+      log: (l) => this.log(l), clock: this.clock,
+    });
+    return ha ? [ha, this.endpoint] : [this.endpoint];
   }
 
   /** One catch point per input path: a bad message is logged with its code, never fatal. */
@@ -216,8 +269,10 @@ export class Coordinator implements Component {
   private suggestDifficulty(): void {
     if (this.d.settings.pool_suggest_difficulty !== 'auto') return;
     const algo = this.d.settings.algo;
-    const hps = this.fleet?.fleetHashrate(this.now(), algo) ?? null;
-    if (hps === null) return;
+    const agents = this.fleet?.fleetHashrate(this.now(), algo) ?? null;
+    const miners = this.endpoint?.hashrate() ?? 0;
+    if (agents === null && miners <= 0) return;
+    const hps = (agents ?? 0) + miners;
     this.d.source.suggestDifficulty((hps * this.d.settings.pool_share_interval_s) / hashesPerDifficulty(algo));
   }
 
@@ -237,6 +292,8 @@ export class Coordinator implements Component {
     const id = where.id;
     const now = this.now();
     if (leaf === 'status' && m.payload.length === 0) {
+      this.lastState.delete(id);
+      if (this.stratumDevices.has(id) || this.endpoint?.deviceIds.has(id)) return;
       // An empty retained payload clears the topic: the device is gone.
       this.send(this.fleet!.onStatus(id, 'offline', now));
       return;
@@ -245,8 +302,20 @@ export class Coordinator implements Component {
     try {
       body = parseWireJson(m.payload, MAX_INPUT_BYTES[leaf], leaf);
     } catch (err) {
-      if (leaf === 'shares') this.onBadShare(id, null, now);
+      if (leaf === 'shares' && !this.stratumDevices.has(id)) this.onBadShare(id, null, now);
       throw err;
+    }
+    // Stratum miners' presence is written by this coordinator (its own messages
+    // come back here): they are devices of the fleet, but never get units.
+    if (leaf === 'info' && isStratumMinerInfo(body) && !this.stratumDevices.has(id)) {
+      this.stratumDevices.add(id);
+      // Its retained status may have reached the fleet first.
+      this.fleet!.onStatus(id, 'offline', now);
+    }
+    if (leaf === 'status') this.lastState.set(id, parseStatus(body)?.state ?? 'unknown');
+    if (this.stratumDevices.has(id) || this.endpoint?.deviceIds.has(id)) {
+      this.clearStaleMiner(id);
+      return;
     }
     switch (leaf) {
       case 'status': {
@@ -316,6 +385,17 @@ export class Coordinator implements Component {
     }
   }
 
+  /**
+   * A miner that a previous run (crashed: no clean stop) left `online` is not
+   * connected to this one: it is marked `lost`, as its Last Will would have.
+   */
+  private clearStaleMiner(id: string): void {
+    if (!this.stratumDevices.has(id) || this.lastState.get(id) !== 'online' || this.endpoint?.deviceIds.has(id)) return;
+    this.lastState.set(id, 'lost');
+    this.link?.setRetained(deviceTopic(this.d.base, id, 'status'), statusPayload('lost', this.now()));
+    this.log(`miner ${id} was left online by an earlier run; marked lost`);
+  }
+
   private send(dispatches: Dispatch[]): void {
     if (!this.link || !this.running) return;
     for (const d of dispatches) {
@@ -359,6 +439,7 @@ export class Coordinator implements Component {
       } : null,
       shares: totals,
       devices: perDevice,
+      ...(this.endpoint ? { stratum_miners: this.endpoint.stats() } : {}),
     };
   }
 

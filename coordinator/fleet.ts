@@ -235,6 +235,17 @@ export class Fleet {
     return out;
   }
 
+  /** The hash function shares are verified with (the Stratum endpoint uses it too). */
+  get hashAtFn(): HashAt {
+    return this.opts.hashAt;
+  }
+
+  /** True when `id` is a device that has spoken to this coordinator (status or info). */
+  isKnownAgent(id: string): boolean {
+    const d = this.devices.get(id);
+    return d !== undefined && (d.state === 'online' || Object.keys(d.benchmarkHps).length > 0);
+  }
+
   /** Set when the current session ran out of extranonce2 space (until the next job). */
   get exhausted(): string | null {
     return this.spaceExhausted;

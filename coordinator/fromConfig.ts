@@ -53,6 +53,8 @@ export interface CreateOptions {
   source?: JobSource;
   /** Observation hook per share verdict (bench/fleet.ts); see CoordinatorDeps. */
   onShareVerdict?: (e: ShareVerdictEvent) => void;
+  /** The hashling version the Stratum endpoint announces for its miners. */
+  version?: string;
 }
 
 /** Throws E_CONFIG before anything starts when the config cannot work. */
@@ -60,6 +62,7 @@ export function createCoordinator(config: HashlingConfig, opts: CreateOptions = 
   return new Coordinator({
     settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic,
     source: opts.source ?? sourceFromConfig(config), signingKey: signingKeyFromConfig(config), log: opts.log, onShareVerdict: opts.onShareVerdict,
+    discovery: config.discovery, telemetryIntervalS: config.telemetry.interval_s, version: opts.version,
   });
 }
 

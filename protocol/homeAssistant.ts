@@ -1,4 +1,5 @@
-// Home Assistant MQTT device discovery of an agent (and of the coordinator), as pure functions.
+// Home Assistant MQTT device discovery of an agent, of the coordinator, and of a
+// Stratum miner the coordinator announces on its behalf, as pure functions.
 //
 // Schema: the device-based discovery payload of the HA MQTT integration
 // (https://www.home-assistant.io/integrations/mqtt/#device-discovery-payload,
@@ -28,8 +29,23 @@ export interface HaDevice {
   model: string;
 }
 
-export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
+/** The root every hashling device's discovery message shares: dev, o, availability from `status`, qos. */
+function deviceRoot(device: HaDevice, cmps: Record<string, unknown>): DiscoveryMessage {
   const { base, id, prefix } = device;
+  return {
+    topic: haDiscoveryTopic(prefix, id),
+    payload: {
+      dev: { ids: [`hashling_${id}`], name: id, mf: 'hashling', mdl: device.model, sw: device.version },
+      o: { name: 'hashling', sw: device.version },
+      availability: [{ topic: deviceTopic(base, id, 'status'), value_template: "{{ 'online' if value_json.state == 'online' else 'offline' }}", payload_available: 'online', payload_not_available: 'offline' }],
+      qos: 1,
+      cmps,
+    },
+  };
+}
+
+export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
+  const { base, id } = device;
   const t = (leaf: string) => deviceTopic(base, id, leaf);
   const uid = (name: string) => `hashling_${id}_${name}`;
   const telemetry = t('telemetry');
@@ -38,32 +54,40 @@ export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
     ({ p: 'sensor', name, unique_id: uid(name.toLowerCase().replace(/\W+/g, '_')), state_topic: topic, value_template: tpl, ...extra });
   const button = (name: string, verb: string) =>
     ({ p: 'button', name, unique_id: uid(verb), command_topic: commandTopic(base, { kind: 'device', id }, verb), payload_press: '{"v":1}' });
-  return {
-    topic: haDiscoveryTopic(prefix, id),
-    payload: {
-      dev: { ids: [`hashling_${id}`], name: id, mf: 'hashling', mdl: device.model, sw: device.version },
-      o: { name: 'hashling', sw: device.version },
-      availability: [{ topic: t('status'), value_template: "{{ 'online' if value_json.state == 'online' else 'offline' }}", payload_available: 'online', payload_not_available: 'offline' }],
-      qos: 1,
-      cmps: {
-        hashrate: sensor('Hashrate', telemetry, "{{ value_json.hashrate_hps['60s'] }}", { unit_of_measurement: 'H/s', state_class: 'measurement', icon: 'mdi:pickaxe' }),
-        temperature: sensor('Temperature', telemetry, '{{ value_json.temp_c }}', { device_class: 'temperature', unit_of_measurement: '°C', state_class: 'measurement' }),
-        power: sensor('Power', telemetry, '{{ value_json.power_w }}', { device_class: 'power', unit_of_measurement: 'W', state_class: 'measurement' }),
-        shares: sensor('Shares', telemetry, '{{ value_json.shares_found }}', { state_class: 'total_increasing', icon: 'mdi:check-decagram' }),
-        state: sensor('State', state, '{{ value_json.mode }}', { device_class: 'enum', options: ['idle', 'hashing', 'paused', 'throttled'] }),
-        throttle: sensor('Throttle level', telemetry, '{{ value_json.throttle_level }}', { unit_of_measurement: 'threads', state_class: 'measurement', entity_category: 'diagnostic' }),
-        pause: button('Pause', 'pause'),
-        resume: button('Resume', 'resume'),
-        temp_target: {
-          p: 'number', name: 'Temperature target', unique_id: uid('temp_target'),
-          command_topic: commandTopic(base, { kind: 'device', id }, 'budget/set'),
-          command_template: '{"v":1,"temp_target_c":{{ value }}}',
-          state_topic: state, value_template: '{{ value_json.temp_target_c }}',
-          min: 30, max: 90, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',
-        },
-      },
+  return deviceRoot(device, {
+    hashrate: sensor('Hashrate', telemetry, "{{ value_json.hashrate_hps['60s'] }}", { unit_of_measurement: 'H/s', state_class: 'measurement', icon: 'mdi:pickaxe' }),
+    temperature: sensor('Temperature', telemetry, '{{ value_json.temp_c }}', { device_class: 'temperature', unit_of_measurement: '°C', state_class: 'measurement' }),
+    power: sensor('Power', telemetry, '{{ value_json.power_w }}', { device_class: 'power', unit_of_measurement: 'W', state_class: 'measurement' }),
+    shares: sensor('Shares', telemetry, '{{ value_json.shares_found }}', { state_class: 'total_increasing', icon: 'mdi:check-decagram' }),
+    state: sensor('State', state, '{{ value_json.mode }}', { device_class: 'enum', options: ['idle', 'hashing', 'paused', 'throttled'] }),
+    throttle: sensor('Throttle level', telemetry, '{{ value_json.throttle_level }}', { unit_of_measurement: 'threads', state_class: 'measurement', entity_category: 'diagnostic' }),
+    pause: button('Pause', 'pause'),
+    resume: button('Resume', 'resume'),
+    temp_target: {
+      p: 'number', name: 'Temperature target', unique_id: uid('temp_target'),
+      command_topic: commandTopic(base, { kind: 'device', id }, 'budget/set'),
+      command_template: '{"v":1,"temp_target_c":{{ value }}}',
+      state_topic: state, value_template: '{{ value_json.temp_target_c }}',
+      min: 30, max: 90, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',
     },
-  };
+  });
+}
+
+/**
+ * A Stratum miner on the coordinator's endpoint (protocol/miners.ts): sensors
+ * from its telemetry only; it takes no commands, so no buttons or numbers.
+ */
+export function buildMinerHaDiscovery(device: HaDevice): DiscoveryMessage {
+  const { base, id } = device;
+  const uid = (name: string) => `hashling_${id}_${name}`;
+  const sensor = (key: string, name: string, tpl: string, extra: Record<string, unknown> = {}) =>
+    ({ p: 'sensor', name, unique_id: uid(key), state_topic: deviceTopic(base, id, 'telemetry'), value_template: tpl, ...extra });
+  return deviceRoot(device, {
+    hashrate: sensor('hashrate', 'Hashrate', "{{ value_json.hashrate_hps['60s'] }}", { unit_of_measurement: 'H/s', state_class: 'measurement', icon: 'mdi:pickaxe' }),
+    shares: sensor('shares', 'Shares', '{{ value_json.shares_found }}', { state_class: 'total_increasing', icon: 'mdi:check-decagram' }),
+    difficulty: sensor('difficulty', 'Share difficulty', '{{ value_json.difficulty }}', { state_class: 'measurement', entity_category: 'diagnostic' }),
+    pool_accepted: sensor('pool_accepted', 'Pool shares accepted', '{{ value_json.pool_accepted }}', { state_class: 'total_increasing' }),
+  });
 }
 
 export interface HaCoordinator {

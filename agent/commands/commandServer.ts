@@ -21,7 +21,7 @@ import { errorResponse, okResponse, parseCommandPayload, peekTransaction, type C
 import { HashlingError, toHashlingError } from '../../protocol/errors.ts';
 import { commandFilters, parseCommandTopic, responseTopic } from '../../protocol/topics.ts';
 import type { LinkMessage, MqttLink } from '../../transport/mqttLink.ts';
-import { TokenBucket } from './tokenBucket.ts';
+import { TokenBucket } from '../../lifecycle/tokenBucket.ts';
 import type { CommandHost, VerbHandler } from './host.ts';
 import { LedBlinker } from './led.ts';
 import { budgetSet, pause, ping, restart, resume, threadsSet } from './verbs/control.ts';

@@ -1,4 +1,5 @@
-// Per-device command rate limit: a token bucket (burst, then a steady rate), with
+// Rate limit as a token bucket (burst, then a steady rate): per device for agent
+// commands, per connection for Stratum miners on the coordinator. With
 // the time passed in so tests drive it without waiting.
 export class TokenBucket {
   private tokens: number;

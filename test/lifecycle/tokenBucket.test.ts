@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket } from '../../../agent/commands/tokenBucket.ts';
+import { TokenBucket } from '../../lifecycle/tokenBucket.ts';
 
 test('a burst is accepted, then one command per refill interval', () => {
   const b = TokenBucket.perMinute(3, 60, 0); // 1 per second after 3
