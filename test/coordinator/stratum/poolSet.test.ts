@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
 import { StratumConnection } from '../../../coordinator/stratum/connection.ts';
@@ -65,7 +64,7 @@ test('garbage and unknown calls from the pool do not end the session', { timeout
     await set.start();
     await until(() => jobs.length === 1, 3000, 'the first job');
     server.broadcast('{"id":9,"method":"client.get_version","params":[]}');
-    for (const s of (server as unknown as { sockets: Set<Socket> }).sockets) s.write('this is not json\n{"id":77,"result":true}\n');
+    server.writeRaw('this is not json\n{"id":77,"result":true}\n');
     const params = JSON.parse(rec.notify_raw).params;
     server.notify(['2', ...params.slice(1, 8), true]);
     await until(() => jobs.length === 2, 3000, 'the second job');
