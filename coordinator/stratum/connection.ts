@@ -152,6 +152,8 @@ export class StratumConnection extends EventEmitter<ConnectionEvents> {
       const d = this.opts.suggestDifficulty ?? null;
       if (d !== null) this.suggest(d, false);
       const authorize = this.call('mining.authorize', [this.opts.user, this.opts.password]);
+      // Awaited below; if the pool drops us while subscribe is awaited, its rejection must not go unhandled.
+      authorize.catch(() => undefined);
       const sub = await subscribe;
       if (sub.error !== null) throw new HashlingError('E_STRATUM', `mining.subscribe failed: ${sub.error}`);
       const { extranonce1, extranonce2Size, sessionId } = parseSubscribeResult(sub.result);
