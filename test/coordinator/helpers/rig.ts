@@ -1,5 +1,6 @@
 // A coordinator under test: private Mosquitto, a replaying Stratum pool, the
 // coordinator in-process, and a collector that plays devices over MQTT.
+import { VERSION } from '../../../agent/deviceInfo.ts';
 import { loadConfig } from '../../../config/load.ts';
 import { Coordinator } from '../../../coordinator/coordinator.ts';
 import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
@@ -27,6 +28,8 @@ export interface RigOptions {
   script?: Partial<ServerScript>;
   pools?: number;
   coordinator?: Record<string, unknown>;
+  /** Other config sections (e.g. telemetry) for the coordinator. */
+  config?: Record<string, unknown>;
   carver?: CarverOptions;
   signingKey?: Uint8Array;
   source?: JobSource;
@@ -39,6 +42,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const config = loadConfig({
     argv: [], env: {},
     overrides: {
+      ...o.config,
       broker: { url: broker.url, reconnect_min_ms: 100, reconnect_max_ms: 1000 } as Record<string, unknown>,
       coordinator: { pools: pools.map((p) => p.url), pool_user: WORKER, pool_retry_primary_s: 0.3, stats_interval_s: 0.2, ...o.coordinator },
     },
@@ -48,7 +52,9 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     pools: pools.map((p) => p.url), user: WORKER, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs: 300,
     connection: { requestTimeoutMs: 2000 },
   });
-  const coordinator = new Coordinator({ settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l) });
+  const coordinator = new Coordinator({ settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l),
+    discovery: config.discovery, telemetryIntervalS: config.telemetry.interval_s, version: VERSION,
+  });
   const devices = await Collector.connect(broker.url, ['hashling/+/work', 'hashling/+/acks', 'hashling/coordinator/#']);
   await coordinator.start();
   return {
