@@ -150,3 +150,29 @@ test('bounded input: oversized lines and junk get coded errors, floods are rate 
     await rig.stop();
   }
 });
+
+test('the endpoint speaks TLS when a certificate is configured', { timeout: 30_000 }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'hashling-ep-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+    const { rig, port } = await endpointRig({ stratum_tls_cert: join(dir, 'c.pem'), stratum_tls_key: join(dir, 'k.pem') });
+    try {
+      const m = new TestMiner({ port, user: 'a.secure', tlsCa: readFileSync(join(dir, 'c.pem'), 'utf8') });
+      assert.equal((await m.connect()).authorize.result, true);
+      await m.waitFor(() => m.job !== null, 5000, 'a job over TLS');
+      const [r] = await m.mine(1);
+      assert.equal(r!.reply.result, true);
+      m.close();
+      assert.ok(rig.log.some((l) => l.includes('stratum+ssl://127.0.0.1')), rig.log.join('\n'));
+    } finally {
+      await rig.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@
 // node:crypto (not the coordinator's code), scan nonces and submit the shares
 // that meet the difficulty it was given.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { createHash, scryptSync } from 'node:crypto';
 
 const sha256d = (b: Buffer) => createHash('sha256').update(createHash('sha256').update(b).digest()).digest();
@@ -18,6 +19,8 @@ export interface MinerOptions {
   versionRolling?: number;
   suggestDifficulty?: number;
   algo?: 'sha256d' | 'scrypt';
+  /** Connect with TLS (stratum+ssl), trusting this CA. */
+  tlsCa?: string;
 }
 
 interface Job { id: string; params: unknown[] }
@@ -41,8 +44,10 @@ export class TestMiner {
   }
 
   async connect(): Promise<{ subscribe: any; authorize: any; configure?: any }> {
-    this.socket = connect({ host: '127.0.0.1', port: this.opts.port });
-    await new Promise<void>((resolve, reject) => { this.socket.once('connect', resolve); this.socket.once('error', reject); });
+    this.socket = this.opts.tlsCa !== undefined
+      ? tlsConnect({ host: '127.0.0.1', port: this.opts.port, ca: this.opts.tlsCa })
+      : connect({ host: '127.0.0.1', port: this.opts.port });
+    await new Promise<void>((resolve, reject) => { this.socket.once(this.opts.tlsCa !== undefined ? 'secureConnect' : 'connect', resolve); this.socket.once('error', reject); });
     this.socket.on('close', () => { this.closed = true; });
     this.socket.on('error', () => undefined);
     let buf = '';
