@@ -147,3 +147,46 @@ test('a claim of more hashes than the unit holds is flagged at once', () => {
   f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 1e9 }, 1);
   assert.equal(f.deviceStats(2)[0]!.claims_flagged, true);
 });
+
+test('a job that reuses a pool job id voids the old one: holders get clean units, old shares read stale, never bad_hash', () => {
+  const f = fleet();
+  const old = recordedJob({ id: 's1-7', poolJobId: '7', clean: true });
+  f.onJob(old, 0);
+  const [a] = f.onStatus('a', 'online', 0);
+  const u = a!.units[0]!;
+  const [s] = scanUnit(u, 20_000);
+  const next = recordedJob({ id: 's1-7~2', poolJobId: '7', clean: false, replaces: 's1-7', extranonce1: 'aabbccdd' });
+  const [d] = f.onJob(next, 1);
+  assert.equal(d!.units[0]!.clean, true, 'the holder cancels the dead units at once');
+  assert.equal(d!.units[0]!.job.id, 's1-7~2');
+  const r = f.onShare('a', shareClaim(u, s!), 2);
+  assert.deepEqual(r.verdict.ok ? null : r.verdict.reason, 'stale');
+});
+
+test('losing the pool halts every device that holds units, and nothing is carved until a new job', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  f.onStatus('a', 'online', 0);
+  f.onStatus('b', 'online', 0);
+  f.onStatus('c', 'lost', 0);
+  const halts = f.voidAll();
+  assert.deepEqual(halts.map((h) => [h.deviceId, h.halt, h.units.length]), [['a', true, 0], ['b', true, 0]]);
+  assert.deepEqual(f.tick(1000), []);
+  assert.deepEqual(f.voidAll(), [], 'a second loss finds nothing to halt');
+  const [d] = f.onJob(recordedJob(), 2000);
+  assert.equal(d!.units[0]!.clean, true);
+});
+
+test('the same template re-sent under a new job id continues the session\'s extranonce2 counter', () => {
+  const f = fleet();
+  const seen = new Set<string>();
+  for (const [i, clean] of [[1, true], [2, true], [3, false]] as const) {
+    const out = f.onJob(recordedJob({ id: `s1-${i}`, poolJobId: String(i), clean }), i);
+    if (i === 1) out.push(...f.onStatus('a', 'online', 0));
+    for (const d of out) for (const u of d.units) {
+      assert.ok(!seen.has(u.header.toString('hex')), `job ${i} repeated a header`);
+      seen.add(u.header.toString('hex'));
+    }
+  }
+  assert.ok(seen.size >= 4);
+});
