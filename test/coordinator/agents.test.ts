@@ -34,7 +34,10 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
     await pool.waitFor(() => pool.submits.some((s) => s.params[1] === '2'), 30_000, 'a submit for the new job');
     await new Promise((r) => setTimeout(r, 2500));
     // Every submit rebuilt to a header meeting the pool target (the test pool checks independently).
-    assert.ok(pool.submits.every((s) => s.accepted), JSON.stringify(pool.submits.filter((s) => !s.accepted)));
+    // The one exception is a share of job 1 already on the wire when the pool sent
+    // clean job 2 (it crossed the notify): any pool answers that one "stale".
+    const crossed = (s: (typeof pool.submits)[number]) => !s.accepted && s.error === 'Job not found' && s.params[1] === '1' && s.at - switchAt < 250;
+    assert.ok(pool.submits.every((s) => s.accepted || crossed(s)), JSON.stringify(pool.submits.filter((s) => !s.accepted)));
     const keys = pool.submits.map((s) => s.params.slice(1).join('/'));
     assert.equal(new Set(keys).size, keys.length, 'no duplicate submits');
     const late = pool.submits.filter((s) => s.params[1] === '1' && s.at > switchAt + 2000);
@@ -51,6 +54,7 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
       assert.equal(d.submitted, d.accepted, `${id}: every verified share met the pool target`);
     }
     assert.equal(pool.submits.length, accepted);
+    assert.ok(pool.submits.filter(crossed).length <= 1);
   } finally {
     await Promise.all(agents.map(stopAgent));
     await rig.stop();
