@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,11 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
     ]);
   });
 
+  test('as shipped, the coordinator cannot write a device\'s presence (the Stratum endpoint lines are commented out)', async () => {
+    await assert.rejects(coord.publishAsync('hashling/dev-b/status', '{"v":1,"state":"lost","ts":1}', { qos: 1 }), /Not authorized|135/i);
+    await assert.rejects(coord.publishAsync('homeassistant/device/dev-b/config', '{}', { qos: 1 }), /Not authorized|135/i);
+  });
+
   test('a device cannot take over another device\'s session by reusing its client id', async () => {
     let bClosed = false;
     b.once('close', () => { bClosed = true; });
@@ -173,6 +178,55 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
       agent.proc.kill('SIGTERM');
       await agent.exited;
       await obs.close();
+    }
+  });
+});
+
+/** The coordinator's lines for the Stratum endpoint, shipped commented out. */
+const ENDPOINT_LINES = ['topic write hashling/+/status', 'topic write hashling/+/info', 'topic write hashling/+/telemetry', 'topic write homeassistant/device/+/config'];
+
+describe('deploy/mosquitto ACL with the Stratum endpoint lines uncommented', { timeout: 60_000 }, () => {
+  let ebroker: Broker;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hashling-acl-endpoint-'));
+    // What an operator does for a coordinator with coordinator.stratum_listen set.
+    let acl = readFileSync(join(DIR, 'hashling.acl'), 'utf8');
+    for (const line of ENDPOINT_LINES) {
+      assert.ok(acl.includes(`\n#${line}\n`), `the shipped ACL has "#${line}"`);
+      acl = acl.replace(`\n#${line}\n`, `\n${line}\n`);
+    }
+    writeFileSync(join(dir, 'hashling.acl'), acl);
+    for (const [args, pw] of [[['password', 'dev-a'], 'pw-a'], [['account', 'coordinator'], 'pw-c'], [['account', 'operator'], 'pw-o']] as const) {
+      execFileSync('sh', [join(DIR, 'add-device.sh'), ...args, '--passwd', join(dir, 'passwd'), '--acl', join(dir, 'hashling.acl'), '--out', dir], { input: `${pw}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+    }
+    ebroker = await startMosquitto({
+      config: (port) => [
+        'user root', 'per_listener_settings false', 'allow_anonymous false', `password_file ${join(dir, 'passwd')}`,
+        `acl_file ${join(dir, 'hashling.acl')}`, `listener ${port} 127.0.0.1`, 'use_username_as_clientid true',
+      ].join('\n'),
+    });
+  });
+  after(async () => {
+    await ebroker?.stop();
+  });
+
+  test('the coordinator publishes a miner\'s status, info, telemetry and discovery; a device still cannot', async () => {
+    const login = (name: string) => ({ username: name, password: readFileSync(join(dir, `${name}.password`), 'utf8').trim(), protocolVersion: 5 as const, reconnectPeriod: 0 });
+    const obs = await Collector.connect(ebroker.url, ['hashling/#', 'homeassistant/#'], { ...login('operator'), clientId: 'operator' });
+    const coord = await mqtt.connectAsync(ebroker.url, login('coordinator'));
+    const dev = await mqtt.connectAsync(ebroker.url, login('dev-a'));
+    try {
+      // The coordinator also reads HA's birth message to re-announce its miners (a pattern line every account has).
+      const [granted] = await coord.subscribeAsync('homeassistant/status', { qos: 1 });
+      assert.equal(granted!.qos, 1);
+      for (const leaf of ['info', 'status', 'telemetry']) await coord.publishAsync(`hashling/miner-1/${leaf}`, `{"v":1,"leaf":"${leaf}"}`, { qos: 1 });
+      await coord.publishAsync('homeassistant/device/miner-1/config', '{"dev":{}}', { qos: 1 });
+      for (const leaf of ['info', 'status', 'telemetry']) assert.equal((await obs.wait(`hashling/miner-1/${leaf}`)).json.leaf, leaf);
+      await obs.wait('homeassistant/device/miner-1/config');
+      await assert.rejects(dev.publishAsync('hashling/miner-1/status', '{"v":1,"forged":true}', { qos: 1 }), /Not authorized|135/i);
+    } finally {
+      await Promise.all([coord.endAsync(true), dev.endAsync(true), obs.close()]);
     }
   });
 });
