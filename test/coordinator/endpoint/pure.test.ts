@@ -4,7 +4,7 @@ import { workerDeviceId, checkAuthorize } from '../../../coordinator/endpoint/wo
 import { retarget } from '../../../coordinator/endpoint/minerVardiff.ts';
 import { PrefixPool, prefixBytes } from '../../../coordinator/endpoint/minerWork.ts';
 import { retryDelay } from '../../../coordinator/stratum/retry.ts';
-import { parseListenAddress } from '../../../config/coordinator.ts';
+import { parseListenAddress } from '../../../config/formats.ts';
 
 test('worker names map to device ids: the part after the last dot, sanitized; the whole name without a dot', () => {
   assert.equal(workerDeviceId('bc1qexample.worker1'), 'worker1');
@@ -78,16 +78,22 @@ test('stratum_listen: host:port, [v6]:port, :port or port (loopback), empty = of
   assert.throws(() => parseListenAddress('stratum+tcp://x:1'));
 });
 
-test('config: the new coordinator keys load from env with their documented names and reject junk', async () => {
+test('config: the new coordinator keys load from env and flags with their documented names and reject junk', async () => {
   const { loadConfig } = await import('../../../config/load.ts');
   const c = loadConfig({ argv: [], env: {
     HASHLING_COORDINATOR_STRATUM_LISTEN: '3333', HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: '0.5',
     HASHLING_COORDINATOR_ALGO: 'scrypt', HASHLING_COORDINATOR_STRATUM_WORKERS: 'rig-1, rig-2', HASHLING_COORDINATOR_POOL_CONFIGURE: 'false',
-  } }).coordinator as Record<string, unknown>;
+  } }).coordinator;
   assert.deepEqual([c.stratum_listen, c.pool_suggest_difficulty, c.algo, c.stratum_workers, c.pool_configure], ['3333', 0.5, 'scrypt', ['rig-1', 'rig-2'], false]);
-  const d = loadConfig({ argv: [], env: {} }).coordinator as Record<string, unknown>;
+  const d = loadConfig({ argv: [], env: {} }).coordinator;
   assert.deepEqual([d.stratum_listen, d.pool_suggest_difficulty, d.pool_follow_redirect], ['', 'auto', false]);
-  assert.equal((loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: 'off' } }).coordinator as Record<string, unknown>).pool_suggest_difficulty, 'off');
-  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: 'lots' } }), /E_CONFIG|suggest/);
+  assert.equal(loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: 'off' } }).coordinator.pool_suggest_difficulty, 'off');
+  assert.equal(loadConfig({ argv: ['--stratum-listen', '0.0.0.0:3334', '--algo', 'scrypt'], env: {} }).coordinator.stratum_listen, '0.0.0.0:3334');
+  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: 'lots' } }), /pool_suggest_difficulty/);
+  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_SUGGEST_DIFFICULTY: '-1' } }), /pool_suggest_difficulty/);
   assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_STRATUM_LISTEN: 'nope:port' } }), /stratum_listen/);
+  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_STRATUM_WORKERS: 'ok,coordinator' } }), /stratum_workers/);
+  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_POOL_CONFIGURE: 'maybe' } }), /pool_configure/);
+  // A certificate without its key would silently serve plain TCP: refused at load.
+  assert.throws(() => loadConfig({ argv: [], env: { HASHLING_COORDINATOR_STRATUM_TLS_CERT: new URL(import.meta.url).pathname } }), /stratum_tls_cert and coordinator.stratum_tls_key/);
 });

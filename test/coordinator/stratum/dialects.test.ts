@@ -43,8 +43,10 @@ function findShare(job: SourceJob, difficulty: number, below?: number): ShareSub
   const target = difficultyToTarget(difficulty, job.algo);
   const floor = below === undefined ? -1n : difficultyToTarget(below, job.algo);
   const carver = new JobCarver(job, new Extranonce2Space(job.extranonce2Size, { first: 1000n }), { versionBits: 0 });
-  for (let k = 0; k < 50; k++) {
-    const u = carver.carve({ deviceId: 'x', nonceCount: 200_000, target, now: 0, expiresAt: 1, clean: false })!;
+  // Small units: the search stops at the first one holding a share, and the
+  // suite runs beside other work on two cores.
+  for (let k = 0; k < 400; k++) {
+    const u = carver.carve({ deviceId: 'x', nonceCount: 50_000, target, now: 0, expiresAt: 1, clean: false })!;
     for (const s of scanUnit(u)) {
       const v = BigInt(`0x${s.hash}`);
       if (v > floor) return { job, extranonce2: u.extranonce2, versionBits: u.versionBits, nonce: s.nonce, hashValue: v };
@@ -110,20 +112,20 @@ test('ckpool that drops clients calling anything before subscribe: works once mi
 });
 
 test('ckpool judges by the job\'s difficulty, public-pool by the current one: only shares meeting both go up; reject reasons are counted', { timeout: 20_000 }, async () => {
-  const server = await pool('ckpool', { startDifficulty: 1, minDifficulty: 0.0001 });
+  const server = await pool('ckpool', { startDifficulty: 1, minDifficulty: 0.00001 });
   const { set, jobs, log } = poolSet([server.url], { suggest: { mode: 'off' } });
   try {
     await set.start();
     await until(() => jobs.length >= 1, 3000, 'a job', log);
     const job = jobs[0]!;
     // The difficulty rises after the job was sent: a share meeting only the old one is withheld.
-    server.setDifficulty(0.0001);
-    await until(() => set.status().difficulty === 0.0001, 3000, 'difficulty 0.0001', log);
-    server.setDifficulty(0.0004);
-    await until(() => set.status().difficulty === 0.0004, 3000, 'difficulty 0.0004', log);
-    const weak = findShare(job, 0.0001, 0.0004);
+    server.setDifficulty(0.00001);
+    await until(() => set.status().difficulty === 0.00001, 3000, 'difficulty 0.00001', log);
+    server.setDifficulty(0.00004);
+    await until(() => set.status().difficulty === 0.00004, 3000, 'difficulty 0.00004', log);
+    const weak = findShare(job, 0.00001, 0.00004);
     assert.deepEqual(await set.submit(weak), { status: 'below_target' });
-    const strong = findShare(job, 0.0004);
+    const strong = findShare(job, 0.00004);
     assert.equal((await set.submit(strong)).status, 'rejected', 'ckpool judges the job at its own difficulty (1)');
     // A share the pool rejects: its reason text is kept and counted.
     assert.deepEqual(set.status().rejected_reasons, { 'above target': 1 });
