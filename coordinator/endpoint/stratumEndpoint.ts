@@ -19,6 +19,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { firstLine } from '../../config/load.ts';
 import { systemClock, type Clock, type TimerHandle } from '../../lifecycle/clock.ts';
 import type { Component } from '../../lifecycle/component.ts';
+import { HashlingError } from '../../protocol/errors.ts';
 import { buildMinerHaDiscovery, type DiscoveryMessage } from '../../protocol/homeAssistant.ts';
 import { minerInfoPayload, minerModel, minerTelemetryPayload } from '../../protocol/miners.ts';
 import { statusPayload } from '../../protocol/payloads.ts';
@@ -149,11 +150,22 @@ export class StratumEndpoint implements Component {
     const password = d.passwordFile ? firstLine(d.passwordFile).trim() : d.password;
     this.ctx = this.context({ workers: d.workers, password });
     const onConn = (socket: Socket) => this.accept(socket);
-    const server = d.tls ? createTlsServer({ cert: readFileSync(d.tls.certFile), key: readFileSync(d.tls.keyFile) }, onConn) : createServer(onConn);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(d.port, d.host, () => { server.off('error', reject); resolve(); });
-    });
+    let server: Server;
+    try {
+      server = d.tls ? createTlsServer({ cert: readFileSync(d.tls.certFile), key: readFileSync(d.tls.keyFile) }, onConn) : createServer(onConn);
+    } catch (err) {
+      throw new HashlingError('E_CONFIG', `coordinator.stratum_tls_cert/stratum_tls_key: not a usable PEM certificate and key (${(err as Error).message})`);
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(d.port, d.host, () => { server.off('error', reject); resolve(); });
+      });
+    } catch (err) {
+      // A port in use or not ours to bind is fixed in the config (or by stopping the other listener).
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new HashlingError('E_CONFIG', `coordinator.stratum_listen ${d.host}:${d.port}: cannot listen (${code})`);
+    }
     this.server = server;
     server.on('error', (err) => d.log(`E_STRATUM endpoint: ${err.message}`));
     this.timer = this.clock.setInterval(() => this.publishTelemetry(), d.telemetryIntervalMs);

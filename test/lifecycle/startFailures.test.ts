@@ -46,7 +46,7 @@ async function run(args: string[], env: Record<string, string>, failure: RegExp)
   return { code, afterFailureMs: performance.now() - (seenAt ?? 0), out: p.output() };
 }
 
-test('config file, CA file and broker credentials: each failed start exits with its code within 2 s of the failure', { timeout: 90_000 }, async () => {
+test('config file, CA file, broker credentials and the Stratum endpoint address: each failed start exits with its code within 2 s of the failure', { timeout: 90_000 }, async () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"broker": {"url": ');
   const cases: [string, string[], Record<string, string>, number, RegExp][] = [
@@ -55,6 +55,9 @@ test('config file, CA file and broker credentials: each failed start exits with 
     ['a broker that refuses the credentials', ['agent', '--broker', secured.url, '--device-id', 'pi-01', '--threads', '1'],
       { HASHLING_BROKER_USERNAME: 'pi-01', HASHLING_BROKER_PASSWORD: 'wrong-password' }, EXIT.NOPERM, /E_NOT_AUTHORIZED .*refused this client's credentials/],
     ['an unknown flag', ['agent', '--thread', '1'], {}, EXIT.USAGE, /unknown option --thread \(did you mean --threads\?\)/],
+    // The broker's own port is certainly taken.
+    ['a Stratum endpoint address already in use', ['coordinator', '--source', 'demo', '--broker', open.url, '--stratum-listen', `127.0.0.1:${new URL(open.url).port}`], {},
+      EXIT.CONFIG, /coordinator\.stratum_listen 127\.0\.0\.1:\d+: cannot listen \(EADDRINUSE\)/],
   ];
   for (const [what, args, env, code, message] of cases) {
     const r = await run(args, env, message);
