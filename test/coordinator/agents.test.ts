@@ -33,6 +33,13 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
     pool.notify(['2', ...params.slice(1, 8), true]);
     await pool.waitFor(() => pool.submits.some((s) => s.params[1] === '2'), 30_000, 'a submit for the new job');
     await new Promise((r) => setTimeout(r, 2500));
+    // Stop the devices, then let the last forwarded shares come back from the
+    // pool: a share counts as `submitted` once the pool has judged it, so one
+    // verified a moment before the counters are read would still be in flight.
+    await Promise.all(agents.map(stopAgent));
+    const counters = () => (rig.coordinator.stats() as { devices: Record<string, { accepted: number; submitted: number; rejected: Record<string, number> }> }).devices;
+    await pool.waitFor(() => ['rpi-a', 'rpi-b'].every((id) => counters()[id]!.submitted === counters()[id]!.accepted), 5000, 'the pool verdicts of the last shares')
+      .catch(() => undefined); // the assertions below say what is missing
     // Every submit rebuilt to a header meeting the pool target (the test pool checks independently).
     // The one exception is a share of job 1 already on the wire when the pool sent
     // clean job 2 (it crossed the notify): any pool answers that one "stale".
@@ -43,10 +50,9 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
     const late = pool.submits.filter((s) => s.params[1] === '1' && s.at > switchAt + 2000);
     assert.deepEqual(late, [], 'no old-job share submitted later than 2 s after the clean notify');
     // Every share the devices found and the coordinator verified went upstream: no rejects at all.
-    const stats = rig.coordinator.stats() as { devices: Record<string, { accepted: number; submitted: number; rejected: Record<string, number> }> };
     let accepted = 0;
     for (const id of ['rpi-a', 'rpi-b']) {
-      const d = stats.devices[id]!;
+      const d = counters()[id]!;
       assert.ok(d.accepted > 0, `${id} had verified shares`);
       accepted += d.accepted;
       const bad = Object.entries(d.rejected).filter(([k, n]) => n > 0 && k !== 'stale');
