@@ -25,6 +25,8 @@ const RATE_PER_S = 50;
 const MAX_STRIKES = 50;
 /** Lines kept while the endpoint waits for its first upstream job. */
 const MAX_WAITING = 32;
+/** How long a connection we ended may take to read its last answers before it is cut. */
+const LINGER_MS = 1000;
 /** Time to subscribe and authorize once upstream work exists. */
 export const HANDSHAKE_TIMEOUT_MS = 60_000;
 
@@ -56,6 +58,7 @@ export class MinerSession {
   readonly connectedAt: number;
   counters = { accepted: 0, rejected: {} as Record<string, number>, pool_submitted: 0, pool_accepted: 0 };
   private handshakeTimer: TimerHandle | null = null;
+  private lingerTimer: TimerHandle | null = null;
 
   constructor(seq: number, socket: Socket, ctx: EndpointContext) {
     this.seq = seq;
@@ -76,17 +79,43 @@ export class MinerSession {
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 30_000);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', () => this.close('socket error'));
-    this.socket.on('close', () => this.close('connection closed by miner'));
+    this.socket.on('error', () => this.close('socket error', true));
+    this.socket.on('close', () => {
+      this.close('connection closed by miner', true);
+      this.ctx.onGone(this);
+    });
     this.armHandshakeTimer();
   }
 
-  close(reason: string): void {
-    if (this.closed) return;
+  /**
+   * Ends the connection. For a reason of ours (abuse, no room, the handshake
+   * deadline) it ends with a FIN after the answers already written, so the
+   * miner can read why: cutting a socket that still holds unread input sends a
+   * reset, and the miner's side then discards answers it has not read yet. The
+   * socket is cut LINGER_MS later in any case; `now` (a socket error, the
+   * coordinator stopping) cuts it at once.
+   */
+  close(reason: string, now = false): void {
+    if (this.closed) {
+      if (now) this.cut();
+      return;
+    }
     this.closed = true;
     if (this.handshakeTimer !== null) this.ctx.clock.clearTimeout(this.handshakeTimer);
-    this.socket.destroy();
+    this.handshakeTimer = null;
+    if (now) {
+      this.cut();
+    } else {
+      this.socket.end();
+      this.lingerTimer = this.ctx.clock.setTimeout(() => this.cut(), LINGER_MS);
+    }
     this.ctx.onClose(this, reason);
+  }
+
+  private cut(): void {
+    if (this.lingerTimer !== null) this.ctx.clock.clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.socket.destroy();
   }
 
   /** Verified hashes per second over the last `windowMs` (or since connecting, if later). */
@@ -139,6 +168,7 @@ export class MinerSession {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closed) return; // input after a close is not read
     const { lines, errors } = this.framer.push(chunk);
     for (const e of errors) this.strike(e);
     for (const line of lines) {

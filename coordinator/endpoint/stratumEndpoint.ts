@@ -94,6 +94,8 @@ export interface EndpointContext {
   claim(id: string, s: MinerSession): string | null;
   onAuthorized(s: MinerSession): void;
   onClose(s: MinerSession, reason: string): void;
+  /** Its socket is closed (after onClose, once any linger is over). */
+  onGone(s: MinerSession): void;
   submit(share: ShareSubmission): Promise<SubmitOutcome>;
 }
 
@@ -104,6 +106,8 @@ export class StratumEndpoint implements Component {
   private readonly d: EndpointDeps;
   private server: Server | null = null;
   private readonly sessions = new Set<MinerSession>();
+  /** Sessions ended by us whose socket still lingers (MinerSession.close). */
+  private readonly closing = new Set<MinerSession>();
   private readonly byId = new Map<string, MinerSession>();
   private readonly prefixes = new PrefixPool();
   private readonly jobs = new Map<string, MinerJob>();
@@ -177,7 +181,9 @@ export class StratumEndpoint implements Component {
     if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
     for (const id of this.byId.keys()) this.d.presence.retained(this.topic(id, 'status'), statusPayload('offline', this.now()));
-    for (const s of [...this.sessions]) { this.byId.delete(s.deviceId ?? ''); s.close('coordinator stopping'); }
+    for (const s of [...this.sessions]) { this.byId.delete(s.deviceId ?? ''); s.close('coordinator stopping', true); }
+    for (const s of [...this.closing]) s.close('coordinator stopping', true);
+    this.closing.clear();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -256,6 +262,7 @@ export class StratumEndpoint implements Component {
       },
       onAuthorized: (s) => this.online(s),
       onClose: (s, reason) => this.closed(s, reason),
+      onGone: (s) => this.closing.delete(s),
       submit: (share) => d.submit(share),
     };
   }
@@ -277,6 +284,7 @@ export class StratumEndpoint implements Component {
 
   private closed(s: MinerSession, reason: string): void {
     this.sessions.delete(s);
+    this.closing.add(s);
     if (s.prefix !== null) this.prefixes.release(s.prefix);
     const id = s.deviceId;
     if (id === null || this.byId.get(id) !== s) return;
