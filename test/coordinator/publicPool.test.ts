@@ -22,7 +22,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('public-pool stand-in, two --threads 1 agents: suggest_difficulty, difficulty changes and a 20 s outage without a reject, a repeat or a duplicate', { timeout: 240_000 }, async () => {
   const rig = await startRig({
     script: { dialect: 'public-pool', greeting: [rec.notify_raw], startDifficulty: 16384 },
-    coordinator: { pool_share_interval_s: 5, unit_seconds: 10 },
+    // One pool share per 2 s of the fleet's benchmark: agents report their planned
+    // kernel's rate, which a machine loaded by other work does not reach.
+    coordinator: { pool_share_interval_s: 2, unit_seconds: 10 },
   });
   const pool = rig.pools[0]!;
   const agents = ['pi-a', 'pi-b'].map((id) => spawnAgent(['--broker', rig.broker.url, '--device-id', id, '--threads', '1']));
@@ -40,11 +42,14 @@ test('public-pool stand-in, two --threads 1 agents: suggest_difficulty, difficul
     // 2. Difficulty changes: each makes public-pool re-send the same template under a new job id, clean.
     const base = pool.clientDifficulty!;
     for (const f of [2, 0.5, 4, 1]) {
+      const before = pool.submits.length;
       pool.setDifficulty(base * f);
-      await sleep(6000);
+      // A few seconds at each difficulty and at least one share after each change
+      // (waited for, not assumed: how fast the agents hash depends on the machine).
+      await Promise.all([sleep(3000), pool.waitFor(() => pool.submits.length > before, 60_000, `a share after the change to ${f} × ${base}\n${rig.log.slice(-10).join('\n')}`)]);
     }
     const beforeOutage = pool.submits.length;
-    assert.ok(beforeOutage >= 3, `shares across the difficulty changes (${beforeOutage})`);
+    assert.ok(beforeOutage >= 5, `shares across the difficulty changes (${beforeOutage})`);
 
     // 3. A 20 s outage.
     const port = pool.port;
