@@ -15,7 +15,10 @@ const HEIGHT = 300;
 
 /** Renders a Vega-Lite spec to SVG text. */
 export async function renderSvg(spec: Spec): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  // Bundled (dist/), a CommonJS package's namespace may arrive as its `default`.
+  const [vegaNs, vlNs] = await Promise.all([import('vega'), import('vega-lite')]);
+  const vega = 'View' in vegaNs ? vegaNs : (vegaNs as unknown as { default: typeof vegaNs }).default;
+  const vl = 'compile' in vlNs ? vlNs : (vlNs as unknown as { default: typeof vlNs }).default;
   const compiled = vl.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec } as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

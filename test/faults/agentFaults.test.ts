@@ -22,6 +22,8 @@ after(async () => broker.stop());
 
 const HEADER = '11'.repeat(76) + '00000000';
 const TARGET = '003fffff' + 'ff'.repeat(28); // about one share per 1024 nonces
+/** For a unit over the whole nonce space: ~16,000 shares, inside what an agent accepts (MAX_EXPECTED_SHARES). */
+const RARE = '00003fff' + 'ff'.repeat(28);
 
 test('a hashing thread that crashes mid-unit is reported and replaced; the unit keeps its exact count and shares', { timeout: 60_000 }, async () => {
   const sysfs = coolSysfs();
@@ -60,7 +62,7 @@ test('the temperature sensor vanishing is reported once; the agent falls back an
   const c = await Collector.connect(broker.url, ['hashling/nosensor/#']);
   try {
     await c.wait('hashling/nosensor/status', (j) => j.state === 'online', 30_000);
-    await c.publish('hashling/nosensor/work', JSON.stringify({ v: 1, unit_id: 'long', job_id: 'l', algo: 'sha256d', header: HEADER, target: TARGET, nonce_start: 0, nonce_end: 0xffffffff }));
+    await c.publish('hashling/nosensor/work', JSON.stringify({ v: 1, unit_id: 'long', job_id: 'l', algo: 'sha256d', header: HEADER, target: RARE, nonce_start: 0, nonce_end: 0xffffffff }));
     await c.wait('hashling/nosensor/telemetry', (j) => j.hashrate_hps['10s'] > 0, 20_000);
     rmSync(sysfs.zone, { recursive: true, force: true });
     const gone = Date.now();
