@@ -100,8 +100,6 @@ export async function startAgent(config: HashlingConfig, log: (line: string) => 
     // DISCONNECT; it carries the time of the connection that was lost.
     will: () => ({ topic: deviceTopic(base, id, 'status'), payload: statusPayload('lost', clock.now(), session), qos: 1, retain: true }),
     resendUnackedMs: config.broker.share_resend_s * 1000,
-    // Work arrays are ≤ 64 KiB and commands ≤ 16 KiB (protocol/); nothing bigger is for us.
-    maxPacketBytes: 128 * 1024,
     ...(config.health.state_dir ? { journalPath: join(config.health.state_dir, `outbox-${id}.jsonl`) } : {}),
     log,
     clock,

@@ -172,8 +172,6 @@ export class Coordinator implements Component {
       // Shares an agent flushes after a broker restart may arrive before this
       // client has resubscribed; a persistent session has the broker queue them.
       sessionExpiryS: 300,
-      // Every input it reads is ≤ 16 KiB; bigger packets are never delivered to it.
-      maxPacketBytes: 64 * 1024,
       clock: this.clock,
     });
     this.link.setRetained(statusTopic, coordinatorStatusPayload('online', this.now(), this.d.source.status().kind));

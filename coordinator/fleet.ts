@@ -16,6 +16,7 @@
 // - when the pool is lost, devices holding units get a halt unit (below) and
 //   stop hashing dead work within one batch.
 import { Extranonce2Space, JobCarver, unitNonceCount, type CarvedUnit, type CarverOptions } from './carving.ts';
+import { TokenBucket } from '../lifecycle/tokenBucket.ts';
 import { ClaimCheck, VerifiedHashrate } from './hashrate.ts';
 import type { ShareSubmission, SourceJob } from './source.ts';
 import { hashesPerShare, type PoolAlgo } from './stratum/difficulty.ts';
@@ -65,6 +66,8 @@ interface Device {
   unitShares: Map<string, number>;
   /** Verdicts of recent shares by "<unit_id>/<nonce>", oldest first (re-sent shares get the same answer). */
   judged: Map<string, ShareVerdict>;
+  /** Units this device may still be given: a device that flaps online/offline gets no more than one that stays. */
+  carving: TokenBucket;
 }
 
 interface JobRecord {
@@ -129,12 +132,24 @@ export class Fleet {
     return this.current?.live ? this.current.job : null;
   }
 
+  /**
+   * A steady device takes about one unit per unit_seconds (plus `ahead` at each
+   * clean job); this lets it take (ahead + 1) per unit_seconds with a burst of
+   * 4 × ahead (a restart, a few clean jobs in a row). A device flipping its status
+   * 100,000 times gets the burst and then a unit every few seconds, never a
+   * unit per flip (units and extranonce2 space are not free).
+   */
+  private carveBucket(now: number): TokenBucket {
+    const ahead = this.opts.aheadUnits ?? 2;
+    return new TokenBucket(4 * ahead, (ahead + 1) / (this.opts.unitSeconds * 1000), now);
+  }
+
   private device(id: string, now: number): Device {
     let d = this.devices.get(id);
     if (!d) {
       d = {
         id, state: 'offline', benchmarkHps: {}, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
-        claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(),
+        claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(), carving: this.carveBucket(now),
         counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0, verified_hashes: 0, pool_hashes: 0 },
       };
       this.devices.set(id, d);
@@ -364,7 +379,7 @@ export class Fleet {
     const count = unitNonceCount(hps, this.opts.unitSeconds);
     // Room for the running unit, the queued ones, and a slow device: 2 × ahead × unit_seconds.
     const expiresAt = now + Math.max(60_000, 2 * (ahead + 1) * this.opts.unitSeconds * 1000);
-    while (d.outstanding.size < ahead) {
+    while (d.outstanding.size < ahead && d.carving.take(now)) {
       const u = rec.carver.carve({ deviceId: d.id, nonceCount: count, target, now, expiresAt, clean: clean && out.length === 0 });
       if (!u) {
         // The session's extranonce2 space is used up: wait for a new session or set_extranonce.

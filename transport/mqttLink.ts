@@ -54,9 +54,12 @@ export interface LinkOptions {
   /** Keep the outbox in this journal file too, so it survives a restart (transport/outboxJournal.ts). */
   journalPath?: string;
   /**
-   * Largest packet this client accepts (MQTT 5 Maximum Packet Size, §3.1.2.11.4):
-   * the broker must not send bigger ones, so a flood of huge messages on a
-   * subscribed topic costs the broker, not this process. MQTT 3.1.1 has no such limit.
+   * Largest packet this client accepts (MQTT 5 Maximum Packet Size, §3.1.2.11.4).
+   * Not set by hashling's own components: Mosquitto 2.0.11 keeps a QoS 1 message
+   * too big for a client in that client's in-flight window, so 20 of them stop
+   * every later delivery to it (test/transport/brokerQuirks.test.ts) — a device
+   * account could then silence the coordinator. Inputs are capped after receipt
+   * instead (protocol/json.ts).
    */
   maxPacketBytes?: number;
   /** Log sink for one-line connection events; never receives secrets. */

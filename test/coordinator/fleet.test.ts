@@ -190,3 +190,20 @@ test('the same template re-sent under a new job id continues the session\'s extr
   }
   assert.ok(seen.size >= 4);
 });
+
+test('a device flipping its status 100,000 times gets a few units, not one per flip; a steady one keeps being served', () => {
+  const f = fleet();
+  f.onJob(recordedJob(), 0);
+  let t = 0;
+  let units = 0;
+  for (let i = 0; i < 100_000; i++) {
+    t += 0.06; // 100k flips in 6 s
+    units += f.onStatus('flapper', i % 2 === 0 ? 'online' : 'offline', t).reduce((n, d) => n + d.units.length, 0);
+  }
+  assert.ok(units <= 10, `the flapping device got ${units} units`);
+  const steady = f.onStatus('steady', 'online', t);
+  assert.equal(steady[0]!.units.length, 2, 'another device is not held back by the flapper');
+  // Over time the flapper is served again at the pace of a device that stays.
+  const later = f.onStatus('flapper', 'online', t + 60_000);
+  assert.equal(later[0]?.units.length, 2);
+});

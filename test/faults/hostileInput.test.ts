@@ -66,3 +66,21 @@ test('100 messages of 4 MB from one device: the honest device keeps ≥ 80 % of 
     await c.close();
   }
 });
+
+test('a device account flipping its status 20,000 times over the broker gets a few units, not one per flip', { timeout: 120_000 }, async (t) => {
+  const c = await Collector.connect(broker.url, ['hashling/coordinator/stats', 'hashling/flapper/work']);
+  try {
+    const flapper = await mqtt.connectAsync(broker.url, { clientId: 'flapper' });
+    const online = JSON.stringify({ v: 1, state: 'online', ts: Date.now() });
+    const offline = JSON.stringify({ v: 1, state: 'offline', ts: Date.now() });
+    for (let i = 0; i < 20_000; i++) flapper.publish('hashling/flapper/status', i % 2 === 0 ? online : offline, { qos: 0 });
+    await flapper.publishAsync('hashling/flapper/status', offline, { qos: 1 });
+    await flapper.endAsync();
+    const s = await c.wait('hashling/coordinator/stats', (j, m) => m.at > Date.now() - 1000 && j.devices?.flapper !== undefined, 30_000);
+    const issued = s.json.devices.flapper.units_issued as number;
+    t.diagnostic(`figures: ${JSON.stringify({ status_flips: 20_000, units_issued: issued, work_messages: c.on('hashling/flapper/work').length })}`);
+    assert.ok(issued <= 12, `${issued} units carved for a flapping device`);
+  } finally {
+    await c.close();
+  }
+});
