@@ -1,5 +1,5 @@
 // Coordinator bench: (1) shares verified per second on one core, through the
-// full Fleet.onShare path (lookup, range, duplicate, re-hash with the registry's
+// full Dispatcher.onShare path (lookup, range, duplicate, re-hash with the registry's
 // hashAt, target, pool filter) and with the node:crypto reference hash for
 // comparison; (2) notify → clean units latency for N devices over a real
 // Mosquitto. Prints one JSON object.
@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { loadConfig } from '../config/load.ts';
 import { Coordinator } from '../coordinator/coordinator.ts';
 import { DemoSource } from '../coordinator/demoSource.ts';
-import { Fleet } from '../coordinator/fleet.ts';
+import { Dispatcher } from '../coordinator/dispatcher.ts';
 import { referenceSha256dAt, resolveHashAt } from '../coordinator/shareHash.ts';
 import { MAX_TARGET } from '../coordinator/stratum/difficulty.ts';
 import type { HashAt } from '../coordinator/verify.ts';
@@ -29,9 +29,9 @@ const DEVICES = 16;
 const JOB = { ...new DemoSource({ difficulty: 1, jobIntervalMs: 0 }).newJob(), poolTarget: MAX_TARGET >> 10n };
 
 /** A fleet with DEVICES online devices holding one unit each; same unit ids every time. */
-function makeFleet(hashAt: HashAt): { fleet: Fleet; units: CarvedUnit[] } {
+function makeFleet(hashAt: HashAt): { fleet: Dispatcher; units: CarvedUnit[] } {
   // Easiest unit target (1 share per 1024 hashes) so shares are dense.
-  const fleet = new Fleet({ unitSeconds: 30, shareIntervalS: 1e-9, initialHashrateHps: 1e9, hashAt, aheadUnits: 1 });
+  const fleet = new Dispatcher({ unitSeconds: 30, shareIntervalS: 1e-9, initialHashrateHps: 1e9, hashAt, aheadUnits: 1 });
   fleet.onJob(JOB, 0);
   const units = [];
   for (let d = 0; d < DEVICES; d++) units.push(fleet.onStatus(`d${d}`, 'online', 0)[0]!.units[0]!);

@@ -1,5 +1,5 @@
 // The coordinator component: the MQTT side of the agent wire contract
-// (docs/protocol.md) around the pure Fleet core, fed by a JobSource (a Stratum
+// (docs/protocol.md) around the pure Dispatcher core, fed by a JobSource (a Stratum
 // pool set or the demo). A Component: the constructor only assigns,
 // start()/stop() mirror each other, nothing is published after stop() resolves.
 //
@@ -24,7 +24,7 @@ import { HaDiscovery } from '../transport/haDiscovery.ts';
 import { MqttLink, type LinkMessage } from '../transport/mqttLink.ts';
 import type { CarvedUnit, CarverOptions } from './carving.ts';
 import { StratumEndpoint } from './endpoint/stratumEndpoint.ts';
-import { Fleet, type Dispatch } from './fleet.ts';
+import { Dispatcher, type Dispatch } from './dispatcher.ts';
 import { LogThrottle } from './logThrottle.ts';
 import { resolveHashAt } from './shareHash.ts';
 import type { JobSource, SourceJob } from './source.ts';
@@ -96,7 +96,7 @@ export class Coordinator implements Component {
   private link: MqttLink | null = null;
   /** Rejected shares are counted in stats; the log gets one line per device per 10 s. */
   private readonly rejectLog = new LogThrottle(10_000);
-  private fleet: Fleet | null = null;
+  private fleet: Dispatcher | null = null;
   private timers: TimerHandle[] = [];
   private running = false;
   private lastJob: { job: SourceJob; dispatchedMs: number | null } | null = null;
@@ -142,7 +142,7 @@ export class Coordinator implements Component {
   }
 
   /** Read-only view for tests and the demo's status line. */
-  get fleetView(): Fleet | null {
+  get fleetView(): Dispatcher | null {
     return this.fleet;
   }
 
@@ -158,7 +158,7 @@ export class Coordinator implements Component {
     const base = this.d.base;
     // Unit ids unique to this run: agents drop a unit_id they have seen before.
     this.unitIdPrefix = this.d.carver?.unitIdPrefix ?? randomBytes(3).toString('hex');
-    this.fleet = new Fleet({
+    this.fleet = new Dispatcher({
       unitSeconds: cfg.unit_seconds, shareIntervalS: cfg.share_interval_s, initialHashrateHps: cfg.initial_hashrate_hps,
       hashAt: this.d.hashAt ?? (await resolveHashAt()),
       carver: { ...this.d.carver, unitIdPrefix: this.unitIdPrefix, minerLanes: cfg.stratum_listen !== '' },

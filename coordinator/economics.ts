@@ -44,7 +44,7 @@ import { networkFromJob } from './jobEconomics.ts';
 import { LogThrottle } from './logThrottle.ts';
 import type { SourceJob } from './source.ts';
 
-/** What the component reads from the coordinator's fleet each period (Fleet.deviceStats). */
+/** What the component reads from the coordinator's fleet each period (Dispatcher.deviceStats). */
 export interface FleetDeviceStats {
   id: string;
   state: string;

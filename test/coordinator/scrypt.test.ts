@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { Fleet } from '../../coordinator/fleet.ts';
+import { Dispatcher } from '../../coordinator/dispatcher.ts';
 import { resolveHashAt } from '../../coordinator/shareHash.ts';
 import { unitPayload } from '../../coordinator/coordinator.ts';
 import { parseNotify } from '../../coordinator/stratum/messages.ts';
@@ -37,7 +37,7 @@ test('scrypt share difficulty 1 is 2^16 × the sha256d difficulty-1 target', () 
 });
 
 test('a unit carved from a Litecoin-style job holding the genesis nonce yields the genesis block, verified by the coordinator', async () => {
-  const fleet = new Fleet({ unitSeconds: 30, shareIntervalS: 20, initialHashrateHps: 5000, hashAt: await resolveHashAt(), carver: { firstExtranonce2: EN2_INDEX } });
+  const fleet = new Dispatcher({ unitSeconds: 30, shareIntervalS: 20, initialHashrateHps: 5000, hashAt: await resolveHashAt(), carver: { firstExtranonce2: EN2_INDEX } });
   fleet.onJob(genesisJob(8), 0);
   fleet.onInfo('ltc-pi', { scrypt: 2 ** 33 }, 0); // a unit wide enough to hold the genesis nonce
   const [d] = fleet.onStatus('ltc-pi', 'online', 0);

@@ -19,7 +19,7 @@ import { rssMb } from '../helpers/procStat.ts';
 const arg = (name: string, def: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const minutes = arg('--minutes', 15);
 const devices = arg('--devices', 200);
-// The coordinator keeps the units of its last 32 jobs (Fleet keepJobs) so late
+// The coordinator keeps the units of its last 32 jobs (Dispatcher keepJobs) so late
 // shares read `stale`: its memory grows until 32 jobs have passed. A job every
 // 15 s reaches that bound after 8 minutes, inside the run, so the last third
 // measures the steady state rather than the fill.

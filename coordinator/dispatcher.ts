@@ -23,7 +23,7 @@ import { hashesPerShare, type PoolAlgo } from './stratum/difficulty.ts';
 import { chooseUnitTarget } from './vardiff.ts';
 import { REJECT_REASONS, verifyShare, type HashAt, type RejectReason, type ShareClaim, type UnitRecord } from './verify.ts';
 
-export interface FleetOptions {
+export interface DispatcherOptions {
   unitSeconds: number;
   shareIntervalS: number;
   /** H/s assumed for a device with neither a benchmark nor verified shares. */
@@ -113,8 +113,8 @@ function zeroReasons(): Record<RejectReason, number> {
   return Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
 }
 
-export class Fleet {
-  private readonly opts: FleetOptions;
+export class Dispatcher {
+  private readonly opts: DispatcherOptions;
   private readonly devices = new Map<string, Device>();
   /** Insertion-ordered: oldest first. */
   private readonly jobs = new Map<string, JobRecord>();
@@ -124,7 +124,7 @@ export class Fleet {
   private current: JobRecord | null = null;
   private spaceExhausted: string | null = null;
 
-  constructor(opts: FleetOptions) {
+  constructor(opts: DispatcherOptions) {
     this.opts = opts;
   }
 

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fleet } from '../../coordinator/fleet.ts';
+import { Dispatcher } from '../../coordinator/dispatcher.ts';
 import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
 import { difficultyToTarget, MAX_TARGET } from '../../coordinator/stratum/difficulty.ts';
 import { recordedJob, scanUnit, shareClaim } from './helpers/fixtures.ts';
 
 // 1 kH/s devices and 1 s share interval: units of 30k nonces, one share per ~1024 hashes.
-const fleet = (over = {}) => new Fleet({ unitSeconds: 30, shareIntervalS: 1, initialHashrateHps: 1000, hashAt: referenceSha256dAt, ...over });
+const fleet = (over = {}) => new Dispatcher({ unitSeconds: 30, shareIntervalS: 1, initialHashrateHps: 1000, hashAt: referenceSha256dAt, ...over });
 
 test('an online device gets two units, the first clean, sized to its hashrate', () => {
   const f = fleet();
