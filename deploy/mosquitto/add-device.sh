@@ -11,7 +11,7 @@
 #   add-device.sh account NAME [--passwd FILE] [--out DIR]
 #       password entry for coordinator, operator or homeassistant (rules in hashling.acl).
 #   add-device.sh init-ca [--ca-dir DIR]            the fleet CA (EC P-256, 10 years)
-#   add-device.sh broker-cert HOST [--ca-dir DIR]   the broker's server certificate
+#   add-device.sh broker-cert HOST [--ca-dir DIR]   the broker's server certificate (HOST: DNS name or IP)
 #
 # Groups: each --group G lets the device read hashling/group/G/cmd/#; the lines go
 # into a "# device ID" block at the end of the ACL file (re-running replaces it).
@@ -48,7 +48,9 @@ drop_acl_block() {
     skip && $0 == "" { skip = 0; next }
     !skip { print }
   ' "$ACL" > "$tmp"
-  mv "$tmp" "$ACL"
+  # Written in place: the file keeps the owner and mode the broker reads it with.
+  cat "$tmp" > "$ACL"
+  rm -f "$tmp"
 }
 
 write_acl_block() {
@@ -70,7 +72,12 @@ set_password() {
     IFS= read -r pw || die "no password on stdin"
   fi
   [ -n "$pw" ] || die "empty password"
-  [ -f "$PASSWD" ] || { touch "$PASSWD"; chmod 600 "$PASSWD"; }
+  if [ ! -f "$PASSWD" ]; then
+    # Mosquitto reads it after dropping to user mosquitto: root:mosquitto 0640.
+    touch "$PASSWD"
+    chmod 640 "$PASSWD"
+    if [ "$(id -u)" -eq 0 ] && getent group mosquitto >/dev/null 2>&1; then chgrp mosquitto "$PASSWD"; fi
+  fi
   # mosquitto_passwd stores a salted PBKDF2/SHA-512 hash, never the password.
   mosquitto_passwd -b "$PASSWD" "$name" "$pw"
   umask 077
@@ -150,7 +157,13 @@ case "$mode" in
     ;;
   broker-cert)
     mkdir -p "$CA_DIR"
-    sign broker "$name" "subjectAltName=DNS:$name
+    # Devices check the name they connect to against the certificate: a DNS
+    # name, or an IP address for brokers reached by address.
+    case "$name" in
+      *[!0-9.]*|'') case "$name" in *:*) san="IP:$name" ;; *) san="DNS:$name" ;; esac ;;
+      *) san="IP:$name" ;;
+    esac
+    sign broker "$name" "subjectAltName=$san
 extendedKeyUsage=serverAuth" "$CA_DIR"
     echo "broker certificate for $name in $CA_DIR/broker.crt, key in $CA_DIR/broker.key"
     ;;
