@@ -14,6 +14,14 @@
 // every state but online to offline (a `lost` device is unavailable too).
 import { COORDINATOR_ID, commandTopic, deviceTopic, economicsTopic, haDiscoveryTopic, treasurySignalTopic } from './topics.ts';
 
+/**
+ * The range of the temperature-target number entity, in °C. The verb it sends,
+ * budget/target, accepts exactly this range and nothing but temp_target_c, so
+ * the Home Assistant account (which the broker lets send only pause, resume and
+ * budget/target: deploy/mosquitto/hashling.acl) cannot set a device beyond it.
+ */
+export const HA_TEMP_TARGET_C = { min: 30, max: 90 } as const;
+
 export interface DiscoveryMessage {
   topic: string;
   payload: Record<string, unknown>;
@@ -65,10 +73,10 @@ export function buildHaDiscovery(device: HaDevice): DiscoveryMessage {
     resume: button('Resume', 'resume'),
     temp_target: {
       p: 'number', name: 'Temperature target', unique_id: uid('temp_target'),
-      command_topic: commandTopic(base, { kind: 'device', id }, 'budget/set'),
+      command_topic: commandTopic(base, { kind: 'device', id }, 'budget/target'),
       command_template: '{"v":1,"temp_target_c":{{ value }}}',
       state_topic: state, value_template: '{{ value_json.temp_target_c }}',
-      min: 30, max: 90, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',
+      min: HA_TEMP_TARGET_C.min, max: HA_TEMP_TARGET_C.max, step: 0.5, mode: 'box', unit_of_measurement: '°C', device_class: 'temperature', entity_category: 'config',
     },
   });
 }

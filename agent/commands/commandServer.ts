@@ -24,7 +24,7 @@ import type { LinkMessage, MqttLink } from '../../transport/mqttLink.ts';
 import { TokenBucket } from '../../lifecycle/tokenBucket.ts';
 import type { CommandHost, VerbHandler } from './host.ts';
 import { LedBlinker } from './led.ts';
-import { budgetSet, pause, ping, restart, resume, threadsSet } from './verbs/control.ts';
+import { budgetSet, budgetTarget, pause, ping, restart, resume, threadsSet } from './verbs/control.ts';
 import { configGet, configSet } from './verbs/config.ts';
 import { bench, identifyHandler, selftest } from './verbs/diagnostics.ts';
 
@@ -64,6 +64,7 @@ export class CommandServer implements Component {
     this.verbs = {
       pause, resume, ping, restart, bench, selftest,
       'budget/set': budgetSet,
+      'budget/target': budgetTarget,
       'threads/set': threadsSet,
       'config/get': configGet,
       'config/set': configSet,

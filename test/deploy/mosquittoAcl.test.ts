@@ -47,6 +47,7 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
     addAccount(['password', 'dev-c'], 'pw-d'); // the MQTT 3.1.1 client (one session per account)
     addAccount(['account', 'coordinator'], 'pw-c');
     addAccount(['account', 'operator'], 'pw-o');
+    addAccount(['account', 'homeassistant'], 'pw-h');
     broker = await startMosquitto({
       config: (port) => [
         // Started as root (CI), Mosquitto would switch to user mosquitto, which cannot read this private temp dir.
@@ -153,6 +154,57 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
     await assert.rejects(coord.publishAsync('homeassistant/device/dev-b/config', '{}', { qos: 1 }), /Not authorized|135/i);
   });
 
+  // Home Assistant's role: what its discovery entities send (pause, resume,
+  // budget/target), to one device at a time. Its client id is its username, so
+  // each test opens and closes its own session.
+  const HA_DENIED = [
+    'hashling/all/cmd/pause', 'hashling/all/cmd/resume', 'hashling/all/cmd/budget/target',
+    'hashling/group/gb/cmd/pause', 'hashling/group/gb/cmd/resume', 'hashling/group/gb/cmd/budget/target',
+    'hashling/dev-b/cmd/budget/set', 'hashling/dev-b/cmd/config/set', 'hashling/dev-b/cmd/threads/set',
+    'hashling/dev-b/cmd/restart', 'hashling/dev-b/cmd/ping', 'hashling/dev-b/work', 'hashling/coordinator/cmd/pause',
+  ];
+
+  test('Home Assistant can pause, resume and set the temperature target of a single device', async () => {
+    const ha = await as('homeassistant');
+    const before = bGot.length;
+    try {
+      await ha.publishAsync('hashling/dev-b/cmd/pause', '{"v":1}', { qos: 1 });
+      await ha.publishAsync('hashling/dev-b/cmd/resume', '{"v":1}', { qos: 1 });
+      await ha.publishAsync('hashling/dev-b/cmd/budget/target', '{"v":1,"temp_target_c":61.5}', { qos: 1 });
+      await sleep(300);
+    } finally {
+      await ha.endAsync(true);
+    }
+    assert.deepEqual(bGot.slice(before), ['hashling/dev-b/cmd/pause {"v":1}', 'hashling/dev-b/cmd/resume {"v":1}', 'hashling/dev-b/cmd/budget/target {"v":1,"temp_target_c":61.5}']);
+  });
+
+  test('Home Assistant cannot command the fleet or a group, nor send budget/set or any other verb (MQTT 5: 0x87, nothing delivered)', async () => {
+    const ha = await as('homeassistant');
+    const before = opGot.length;
+    try {
+      for (const topic of HA_DENIED) {
+        await assert.rejects(ha.publishAsync(topic, '{"v":1,"temp_target_c":120,"ha":true}', { qos: 1 }), /Not authorized|135/i, topic);
+      }
+      await sleep(300);
+    } finally {
+      await ha.endAsync(true);
+    }
+    assert.deepEqual(opGot.slice(before), [], 'the operator, subscribed to hashling/#, saw none of them');
+  });
+
+  test('Home Assistant over MQTT 3.1.1 (its default): the same publishes are dropped silently', async () => {
+    const ha = await as('homeassistant', { protocolVersion: 4 });
+    const before = opGot.length;
+    try {
+      for (const topic of HA_DENIED) await ha.publishAsync(topic, '{"v":1,"ha":311}', { qos: 1 });
+      await ha.publishAsync('hashling/dev-b/cmd/pause', '{"v":1,"ha":"allowed"}', { qos: 1 });
+      await sleep(300);
+    } finally {
+      await ha.endAsync(true);
+    }
+    assert.deepEqual(opGot.slice(before), ['hashling/dev-b/cmd/pause {"v":1,"ha":"allowed"}']);
+  });
+
   test('a device cannot take over another device\'s session by reusing its client id', async () => {
     let bClosed = false;
     b.once('close', () => { bClosed = true; });
@@ -174,6 +226,23 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
       await obs.publish('hashling/group/ga/cmd/ping', '{"v":1,"transaction":"acl"}');
       const res = await obs.wait('hashling/dev-a/res/ping', (j) => j.transaction === 'acl');
       assert.equal(res.json.status, 'ok');
+      // Home Assistant's number entity, end to end: its discovery names the topic,
+      // the broker lets HA write it, the agent applies it (and bounds it).
+      const disco = await obs.wait('homeassistant/device/dev-a/config');
+      const number = disco.json.cmps.temp_target;
+      const ha = await as('homeassistant');
+      try {
+        await ha.publishAsync(number.command_topic, number.command_template.replace('{{ value }}', '55'), { qos: 1 });
+        const set = await obs.wait('hashling/dev-a/res/budget/target', (j) => j.status === 'ok');
+        assert.equal(set.json.data.temp_target_c, 55);
+        await obs.wait('hashling/dev-a/state', (j) => j.temp_target_c === 55);
+        await ha.publishAsync(number.command_topic, number.command_template.replace('{{ value }}', '120'), { qos: 1 });
+        const refused = await obs.wait('hashling/dev-a/res/budget/target', (j) => j.status === 'error');
+        assert.equal(refused.json.error.code, 'E_BAD_COMMAND');
+        await assert.rejects(ha.publishAsync('hashling/dev-a/cmd/budget/set', '{"v":1,"temp_target_c":120,"temp_cutoff_c":125}', { qos: 1 }), /Not authorized|135/i);
+      } finally {
+        await ha.endAsync(true);
+      }
     } finally {
       agent.proc.kill('SIGTERM');
       await agent.exited;
