@@ -81,6 +81,7 @@ set_password() {
   # mosquitto_passwd stores a salted PBKDF2/SHA-512 hash, never the password.
   mosquitto_passwd -b "$PASSWD" "$name" "$pw"
   umask 077
+  mkdir -p "$OUT"
   printf '%s\n' "$pw" > "$OUT/$name.password"
   echo "password for $name written to $OUT/$name.password (copy it to the device's broker.password_file, then delete it here)"
 }
