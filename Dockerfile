@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # hashling: one image for the agent (default) and the coordinator (`coordinator …`).
 #
 #   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7 -t hashling:0.1.0 .

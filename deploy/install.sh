@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Installs (or removes) hashling on an existing Debian/Raspberry Pi OS device.
-# It needs the tree beside it, so over SSH copy a release tarball (`npm pack`:
-# compiled dist/ included) or a checkout first (deploy/README.md), then on the device:
-#   sudo ./deploy/install.sh [--role agent|coordinator] [--config FILE]
-#        [--password-file FILE] [--ca FILE] [--no-start]
+# Installs (or removes) hashling on an existing Debian/Raspberry Pi OS device,
+# from the tree this script belongs to (a checkout or an unpacked release), or
+# from a release tarball (npm run release) that it verifies first:
+#   sudo ./deploy/install.sh [--release URL|FILE [--sha256 HEX]] [--role agent|coordinator]
+#        [--config FILE] [--password-file FILE] [--ca FILE] [--no-start]
 #   sudo ./deploy/install.sh --uninstall [--purge]
+# --release: a URL needs --sha256 (the tarball's line in SHA256SUMS); a local
+# file is checked against --sha256 or the SHA256SUMS beside it. A mismatch is
+# refused before anything is unpacked or installed.
 # Idempotent: running it again with the same inputs changes nothing; an existing
-# /etc/hashling config is never overwritten (use --force-config).
+# /etc/hashling config is never overwritten (use --force-config). `hashling` is
+# put on PATH (/usr/local/bin/hashling).
 set -euo pipefail
 
 ROLE=agent
 SOURCE=""
+RELEASE=""
+SHA256=""
 CONFIG=""
 PASSWORD_FILE=""
 CA_FILE=""
@@ -23,7 +29,7 @@ SKIP_DEPS=0
 ROOT="${HASHLING_INSTALL_ROOT:-}"
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -40,6 +46,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --role) ROLE="${2:?--role needs agent or coordinator}"; shift 2 ;;
     --source) SOURCE="${2:?--source needs a directory}"; shift 2 ;;
+    --release) RELEASE="${2:?--release needs a URL or a file}"; shift 2 ;;
+    --sha256) SHA256="${2:?--sha256 needs 64 hex digits}"; shift 2 ;;
     --config) CONFIG="${2:?--config needs a file}"; shift 2 ;;
     --password-file) PASSWORD_FILE="${2:?--password-file needs a file}"; shift 2 ;;
     --ca) CA_FILE="${2:?--ca needs a file}"; shift 2 ;;
@@ -62,6 +70,8 @@ APP="$ROOT/opt/hashling"
 ETC="$ROOT/etc/hashling"
 STATE="$ROOT/var/lib/hashling"
 UNITS="$ROOT/etc/systemd/system"
+# The command on PATH (a link to the installed bin; its target as the system sees it).
+LINK="$ROOT/usr/local/bin/hashling"
 UNIT="hashling-$ROLE.service"
 
 # Set when code, unit or config changed: the running service is restarted only then.
@@ -86,6 +96,7 @@ if [ "$UNINSTALL" -eq 1 ]; then
   done
   system systemctl daemon-reload || true
   rm -rf "$APP" "$APP.new"
+  if [ -L "$LINK" ]; then rm -f "$LINK"; fi
   if [ "$PURGE" -eq 1 ]; then
     rm -rf "$ETC" "$STATE" "$ROOT/var/cache/hashling"
     if [ -z "$ROOT" ] && id hashling >/dev/null 2>&1; then
@@ -98,7 +109,43 @@ if [ "$UNINSTALL" -eq 1 ]; then
   exit 0
 fi
 
-# The source tree: the checkout this script belongs to, unless --source.
+# A release tarball: fetched, verified against its SHA-256, unpacked; it is the source tree then.
+if [ -n "$RELEASE" ]; then
+  [ -z "$SOURCE" ] || die "--release and --source exclude each other"
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+  name="${RELEASE##*/}"
+  name="${name%%\?*}"
+  tarball="$WORK/${name:-release.tgz}"
+  case "$RELEASE" in
+    http://*|https://*|file://*)
+      [ -n "$SHA256" ] || die "--release $RELEASE needs --sha256 (the tarball's line in the release's SHA256SUMS)"
+      command -v curl >/dev/null 2>&1 || die "curl not found (apt-get install curl)"
+      curl -fsSL --retry 3 -o "$tarball" "$RELEASE" || die "cannot download $RELEASE"
+      ;;
+    *)
+      [ -f "$RELEASE" ] || die "--release: no file $RELEASE"
+      cp "$RELEASE" "$tarball"
+      if [ -z "$SHA256" ]; then
+        sums="$(dirname "$RELEASE")/SHA256SUMS"
+        [ -f "$sums" ] || die "cannot verify $RELEASE: give --sha256, or put the release's SHA256SUMS beside it"
+        SHA256="$(awk -v f="$name" '$2 == f || $2 == "*" f { print $1; exit }' "$sums")"
+        [ -n "$SHA256" ] || die "$sums has no line for $name"
+      fi
+      ;;
+  esac
+  printf '%s' "$SHA256" | grep -Eqx '[0-9a-f]{64}' || die "--sha256 must be 64 lower-case hex digits, not $SHA256"
+  actual="$(sha256sum "$tarball" | cut -d' ' -f1)"
+  if [ "$actual" != "$SHA256" ]; then
+    die "$RELEASE has SHA-256 $actual, not $SHA256: refusing to install it (tampered with, or an incomplete download)"
+  fi
+  mkdir "$WORK/tree"
+  tar -xzf "$tarball" -C "$WORK/tree" --strip-components=1 || die "$RELEASE is not a release tarball"
+  SOURCE="$WORK/tree"
+  say "verified $name (SHA-256 $actual)"
+fi
+
+# The source tree: the checkout this script belongs to, unless --source or --release.
 if [ -z "$SOURCE" ]; then
   SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fi
@@ -161,6 +208,13 @@ else
   rm -rf "$APP.old"
   CHANGED=1
   say "installed hashling $version in $APP"
+fi
+
+# `hashling` on PATH for operators (hashling health, hashling fleet …).
+mkdir -p "$(dirname "$LINK")"
+if [ "$(readlink "$LINK" 2>/dev/null || true)" != /opt/hashling/bin/hashling.js ]; then
+  ln -sfn /opt/hashling/bin/hashling.js "$LINK"
+  say "linked $LINK -> /opt/hashling/bin/hashling.js"
 fi
 
 # 3. Config, credentials and state directories (never overwriting an operator's config).

