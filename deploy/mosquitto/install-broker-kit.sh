@@ -130,7 +130,20 @@ for f in "$MAIN" "$CONFD"/*.conf; do
   if [ -n "$found" ]; then clashes="$clashes
   $found"; fi
 done
-[ -z "$clashes" ] || die "these lines set what $DROPIN sets; remove or comment them out, then run this again:$clashes"
+# An include_dir that does not exist stops Mosquitto ("Unable to open include_dir"):
+# an earlier version of these instructions added /etc/mosquitto/hashling/conf.d.
+includes=$(awk '$1 == "include_dir" { print $2 }' "$MAIN")
+while IFS= read -r dir; do
+  case "$dir" in ''|/etc/mosquitto/conf.d|/etc/mosquitto/conf.d/|"$CONFD"|"$CONFD"/) continue ;; esac
+  case "$dir" in /*) ;; *) continue ;; esac
+  if [ ! -d "$ROOT$dir" ] && [ ! -d "$dir" ]; then
+    clashes="$clashes
+  $MAIN: include_dir $dir (no such directory: Mosquitto would not start)"
+  fi
+done <<INCLUDES
+$includes
+INCLUDES
+[ -z "$clashes" ] || die "these lines set what $DROPIN sets, or stop Mosquitto; remove or comment them out, then run this again:$clashes"
 if ! cat "$MAIN" "$CONFD"/*.conf 2>/dev/null | grep -Eq '^[[:space:]]*persistence_location[[:space:]]'; then
   say "note: no persistence_location in $MAIN; Mosquitto will save its database in its working directory"
 fi
