@@ -14,7 +14,14 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# Behind a TLS-inspecting proxy, give its CA bundle as the `ca` build secret
+# (docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt): it is
+# mounted for this step only and is in no layer. npm 10 can exit 0 after failed
+# fetches ("Exit handler never called!"), so npm ls checks the tree is whole.
+RUN --mount=type=secret,id=ca \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+ && npm ci --ignore-scripts --no-audit --no-fund \
+ && npm ls --all >/dev/null
 COPY . .
 RUN npm run build
 
@@ -32,7 +39,7 @@ LABEL org.opencontainers.image.title="hashling" \
 # vcgencmd children the Raspberry Pi sensors spawn.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
- && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
  && groupadd --system --gid 10001 hashling \
  && useradd --system --uid 10001 --gid hashling --groups video --home-dir /var/lib/hashling --no-create-home --shell /usr/sbin/nologin hashling \
  && install -d -o hashling -g hashling -m 0750 /var/lib/hashling \
@@ -48,7 +55,9 @@ RUN ln -s /app/bin/hashling.js /usr/local/bin/hashling
 ENV NODE_ENV=production \
     HASHLING_HEALTH_STATE_DIR=/var/lib/hashling \
     HASHLING_SENSORS_SYSFS_ROOT=/sys
-USER hashling:hashling
+# The user alone (no :group), so Docker also gives it its supplementary group
+# video from /etc/group (vcgencmd); a user:group form would drop it.
+USER hashling
 VOLUME ["/var/lib/hashling"]
 # The process's own status file (health.state_dir): fresh, alive, broker reachable
 # within health.max_offline_s. `hashling health` picks the agent's or the

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startMosquitto, type Broker } from '../../harness/mosquitto.ts';
 import { spawnCoordinator } from '../helpers/coordinatorProcess.ts';
@@ -55,7 +56,10 @@ describe('the Docker image, built and run', { skip, timeout: 1_200_000 }, () => 
     assert.equal(base.status, 0, `${base.stdout}${base.stderr}`);
     t = Date.now();
     // --network host: the engine runs without a bridge; RUN steps reach Debian's mirror and the npm registry.
-    const build = docker(['build', '--network', 'host', '--build-arg', 'REVISION=ci', '-t', IMAGE, REPO], { timeoutMs: 900_000 });
+    // The machine's CA bundle as the `ca` build secret, for networks whose TLS is inspected (Dockerfile).
+    const ca = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find((f) => f && existsSync(f));
+    const secret = ca ? ['--secret', `id=ca,src=${ca}`] : [];
+    const build = docker(['build', '--network', 'host', ...secret, '--build-arg', 'REVISION=ci', '-t', IMAGE, REPO], { timeoutMs: 900_000 });
     timings.image_build = (Date.now() - t) / 1000;
     assert.ok(build.ok, build.out.slice(-4000));
     const size = Number(docker(['image', 'inspect', '--format', '{{.Size}}', IMAGE]).stdout.trim());
@@ -88,7 +92,8 @@ describe('the Docker image, built and run', { skip, timeout: 1_200_000 }, () => 
       assert.ok(share.json, share.raw);
 
       assert.equal(docker(['exec', name, 'id', '-u']).stdout.trim(), '10001');
-      assert.equal(docker(['inspect', '--format', '{{.Config.User}}', name]).stdout.trim(), 'hashling:hashling');
+      assert.equal(docker(['inspect', '--format', '{{.Config.User}}', name]).stdout.trim(), 'hashling');
+      assert.match(docker(['exec', name, 'id', '-Gn']).stdout, /\bvideo\b/);
       let health = '';
       const deadline = Date.now() + 90_000;
       while (Date.now() < deadline) {
