@@ -121,6 +121,17 @@ describe('deploy/mosquitto ACLs on a real broker', { timeout: 90_000 }, () => {
     assert.ok(!bGot.some((m) => m.includes('forged')));
   });
 
+  test('the coordinator acknowledges shares on a device\'s acks topic; the device reads only its own, and cannot forge them', async () => {
+    const got = record(a);
+    await a.subscribeAsync(['hashling/dev-a/acks', 'hashling/dev-b/acks'], { qos: 1 });
+    await coord.publishAsync('hashling/dev-a/acks', '{"v":1,"shares":[],"to":"a"}', { qos: 1 });
+    await coord.publishAsync('hashling/dev-b/acks', '{"v":1,"shares":[],"to":"b"}', { qos: 1 });
+    await assert.rejects(b.publishAsync('hashling/dev-b/acks', '{"v":1,"shares":[],"forged":true}', { qos: 1 }), /Not authorized|135/i);
+    await sleep(300);
+    // (A also holds a hashling/# subscription from an earlier test: overlapping subscriptions may deliver twice.)
+    assert.deepEqual([...new Set(got.filter((m) => m.includes('/acks')))], ['hashling/dev-a/acks {"v":1,"shares":[],"to":"a"}']);
+  });
+
   test('the operator can command but cannot issue work; the coordinator may only pause and resume (profit control)', async () => {
     await op.publishAsync('hashling/dev-b/cmd/resume', '{"v":1,"op":1}', { qos: 1 });
     await assert.rejects(op.publishAsync('hashling/dev-b/work', '{"v":1,"op":2}', { qos: 1 }), /Not authorized|135/i);
