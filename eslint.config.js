@@ -20,6 +20,7 @@ const layers = {
   cli: ['bench', 'test', 'harness'],
   economics: ['agent', 'coordinator', 'bench', 'cli', 'fleet', 'simulator', 'test', 'harness'],
   bench: ['test'],
+  scripts: ['test'],
   harness: ['agent', 'coordinator', 'cli', 'fleet', 'simulator', 'test', 'bench'],
 };
 

@@ -9,13 +9,13 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildDist } from './build.ts';
-import { Collector } from '../test/helpers/collector.ts';
-import { coolSysfs } from '../test/helpers/coolSysfs.ts';
-import { startMosquitto } from '../harness/mosquitto.ts';
-import { GENESIS } from '../test/fixtures/chain.ts';
+import { buildDist } from '../../scripts/build.ts';
+import { Collector } from '../helpers/collector.ts';
+import { coolSysfs } from '../helpers/coolSysfs.ts';
+import { startMosquitto } from '../../harness/mosquitto.ts';
+import { GENESIS } from '../fixtures/chain.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const json = process.argv.includes('--json');
 
 const HOOKS = `
