@@ -33,7 +33,8 @@ export function demoCommand(argv: string[]): Promise<number> {
     const config = load({ broker: demoBroker(url) });
     const coordinatorConfig = load({
       broker: demoBroker(url),
-      coordinator: { source: 'demo', share_interval_s: first.demo.share_interval_s, signing_key_file: '' },
+      // Short units, so the status line shows units completing within seconds of the start.
+      coordinator: { source: 'demo', share_interval_s: first.demo.share_interval_s, unit_seconds: Math.min(first.coordinator.unit_seconds, 10), signing_key_file: '' },
     });
     const coordinator = createCoordinator(coordinatorConfig, { log: stderrLog('coordinator'), version: VERSION });
     const economics = createEconomics(coordinatorConfig, coordinator, { log: stderrLog('coordinator'), version: VERSION });
