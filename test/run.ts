@@ -44,9 +44,12 @@ function startsSomething(file: string, seen = new Set<string>()): boolean {
 }
 
 /**
- * The ../shared files a test file reads, itself or through the helpers it imports
- * (relative imports, followed). Third-party recordings such as
- * ../shared/vectors/stratum-v1.json are never copied into the repository.
+ * The ../shared files a test file reads at import, itself or through the helpers
+ * it imports (relative imports, followed): a `new URL('../shared/…')` literal.
+ * Third-party recordings such as ../shared/vectors/stratum-v1.json are never
+ * copied into the repository. Files read on demand through test/helpers/shared.ts
+ * are not listed: the tests that need them skip one by one (needsShared), so the
+ * rest of their file still runs in a clone alone.
  */
 function sharedFilesOf(file: string, seen = new Set<string>()): Set<string> {
   const out = new Set<string>();
@@ -65,7 +68,8 @@ const unitOnly = args.includes('--unit');
 const filter = args.filter((a) => a !== '--unit');
 let files = findTests('test').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
 if (unitOnly) files = files.filter((f) => !startsSomething(resolve(f)));
-// A clone without ../shared beside it runs everything else; with ../shared present
+// A clone without ../shared beside it runs everything else (a file that reads
+// ../shared at import is skipped whole, one line each); with ../shared present
 // every test runs (a missing file there is a failure, not a skip).
 if (!existsSync(resolve('..', 'shared'))) {
   files = files.filter((f) => {

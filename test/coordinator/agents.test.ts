@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRig } from './helpers/rig.ts';
-import { rec } from './helpers/fixtures.ts';
+import { NOTIFY_RAW } from './helpers/fixtures.ts';
+import { GENESIS_JOB } from '../fixtures/chain.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 
 // ~1 in 400 k hashes: a few pool shares per second from two 1-thread agents.
@@ -17,7 +18,7 @@ async function stopAgent(a: AgentProcess): Promise<void> {
 
 test('two real agents: every share reaches the pool and verifies, none is duplicated, and a clean job stops old-job submits', { timeout: 90_000 }, async () => {
   const rig = await startRig({
-    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [DIFF] }), rec.notify_raw] },
+    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [DIFF] }), NOTIFY_RAW] },
     // A long vardiff interval makes the pool target the easier one, so the unit
     // target is the pool target and every share a device finds is a pool share.
     coordinator: { initial_hashrate_hps: 300_000, unit_seconds: 3, share_interval_s: 600 },
@@ -28,7 +29,7 @@ test('two real agents: every share reaches the pool and verifies, none is duplic
     const poolAccepted = (id: string) => ((rig.coordinator.stats() as any).devices?.[id]?.pool_accepted ?? 0) as number;
     await pool.waitFor(() => poolAccepted('rpi-a') > 0 && poolAccepted('rpi-b') > 0 && pool.submits.length >= 6, 45_000,
       `submits from both agents\n${agents.map((a) => a.output().slice(-2000)).join('\n')}\n${rig.log.slice(-20).join('\n')}`);
-    const params = JSON.parse(rec.notify_raw).params;
+    const params = GENESIS_JOB.notifyParams;
     const switchAt = Date.now();
     pool.notify(['2', ...params.slice(1, 8), true]);
     await pool.waitFor(() => pool.submits.some((s) => s.params[1] === '2'), 30_000, 'a submit for the new job');

@@ -4,7 +4,8 @@ import { Extranonce2Space, JobCarver, encodeExtranonce2, rollingPatterns, unitNo
 import { rollVersion } from '../../coordinator/stratum/header.ts';
 import { chooseUnitTarget, EASIEST_TARGET } from '../../coordinator/vardiff.ts';
 import { hashesPerShare, difficultyToTarget } from '../../coordinator/stratum/difficulty.ts';
-import { recordedJob, rec } from './helpers/fixtures.ts';
+import { GENESIS_JOB } from '../fixtures/chain.ts';
+import { needsRecording, publicJob, recordedJob, recording } from './helpers/fixtures.ts';
 
 const req = (deviceId: string) => ({ deviceId, nonceCount: 1000, target: 1n << 240n, now: 0, expiresAt: 1000, clean: false });
 
@@ -17,7 +18,7 @@ test('extranonce2 is a little-endian counter of extranonce2_size bytes', () => {
 const space = (size = 4, opts = {}) => new Extranonce2Space(size, opts);
 
 test('no (extranonce2, version bits), header or unit id repeats across devices and units of one job', () => {
-  const carver = new JobCarver(recordedJob(), space());
+  const carver = new JobCarver(publicJob(), space());
   const seen = { coord: new Set<string>(), header: new Set<string>(), id: new Set<string>() };
   for (let i = 0; i < 600; i++) {
     const u = carver.carve(req(i % 2 ? 'a' : 'b'))!;
@@ -34,7 +35,7 @@ test('the same template re-sent under a new job id (and a reused job id) never y
   const sp = space();
   const headers = new Set<string>();
   const ids = new Set<string>();
-  for (const job of [recordedJob({ id: 's1-18', poolJobId: '18' }), recordedJob({ id: 's1-19', poolJobId: '19' }), recordedJob({ id: 's1-19~2', poolJobId: '19' })]) {
+  for (const job of [publicJob({ id: 's1-18', poolJobId: '18' }), publicJob({ id: 's1-19', poolJobId: '19' }), publicJob({ id: 's1-19~2', poolJobId: '19' })]) {
     const c = new JobCarver(job, sp);
     for (let i = 0; i < 300; i++) {
       const u = c.carve(req('a'))!;
@@ -48,13 +49,13 @@ test('the same template re-sent under a new job id (and a reused job id) never y
 
 test('a session runs out of units when its extranonce2 space is used up', () => {
   const sp = space(1);
-  const carver = new JobCarver(recordedJob({ extranonce2Size: 1, versionMask: null }), sp);
+  const carver = new JobCarver(publicJob({ extranonce2Size: 1, versionMask: null }), sp);
   let n = 0;
   while (carver.carve(req('a'))) n++;
   assert.equal(n, 256);
   assert.equal(sp.remaining, 0n);
   // Version rolling multiplies the space: 1 byte of extranonce2 × 2^8 patterns.
-  const rolled = new JobCarver(recordedJob({ extranonce2Size: 1 }), space(1));
+  const rolled = new JobCarver(publicJob({ extranonce2Size: 1 }), space(1));
   assert.equal(rolled.unitsPerExtranonce2, 256);
 });
 
@@ -84,7 +85,20 @@ test('rolled version bits stay inside the mask and off the bits the job version 
   assert.deepEqual(rollingPatterns(0x20000000, null, 8), [0]);
 });
 
-test('the carver reproduces the header of the recorded accepted share', () => {
+test('the carver rebuilds the genesis header from the genesis job at its extranonce2 and nonce', () => {
+  // extranonce2 is a little-endian counter: start the space at the genesis bytes' value.
+  const first = Buffer.from(GENESIS_JOB.extranonce2, 'hex').readUInt32LE(0);
+  const carver = new JobCarver(publicJob({ versionMask: null }), space(4, { first: BigInt(first) }));
+  const u = carver.carve({ ...req('a'), nonceCount: 2 ** 32 })!;
+  assert.equal(u.extranonce2, GENESIS_JOB.extranonce2);
+  assert.equal(u.nonceEnd, 0xffffffff);
+  const h = Buffer.from(u.header);
+  h.writeUInt32LE(GENESIS_JOB.nonce, 76);
+  assert.equal(h.toString('hex'), GENESIS_JOB.header_hex);
+});
+
+test('the carver reproduces the header of the recorded accepted share', needsRecording, () => {
+  const { rec } = recording();
   const carver = new JobCarver(recordedJob(), space(4, { first: 2247n }), { versionBits: 0x2000 });
   const u = carver.carve({ ...req('a'), nonceCount: 2 ** 32 })!;
   assert.equal(u.extranonce2, rec.submit_extranonce2);
@@ -95,11 +109,11 @@ test('the carver reproduces the header of the recorded accepted share', () => {
 });
 
 test('version bits outside the negotiated mask are never used', () => {
-  const u = new JobCarver(recordedJob(), space(), { versionBits: 0xffffffff }).carve(req('a'))!;
+  const u = new JobCarver(publicJob(), space(), { versionBits: 0xffffffff }).carve(req('a'))!;
   assert.equal(u.versionBits, 0x1fffe000);
-  const noRoll = new JobCarver(recordedJob({ versionMask: null }), space(), { versionBits: 0x2000 }).carve(req('a'))!;
+  const noRoll = new JobCarver(publicJob({ versionMask: null }), space(), { versionBits: 0x2000 }).carve(req('a'))!;
   assert.equal(noRoll.versionBits, 0);
-  assert.equal(noRoll.header.readUInt32LE(0), 0x20000000);
+  assert.equal(noRoll.header.readUInt32LE(0), parseInt(GENESIS_JOB.notifyParams[5], 16), 'the job\'s own version');
 });
 
 test('units are sized to hashrate × unit seconds within the 32-bit nonce space', () => {

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRig } from './helpers/rig.ts';
-import { rec } from './helpers/fixtures.ts';
+import { startRig, type RigOptions } from './helpers/rig.ts';
+import { NOTIFY_RAW, WORKER, needsRecording, recording } from './helpers/fixtures.ts';
+import { recordedScript } from './helpers/stratumServer.ts';
+import { GENESIS_JOB } from '../fixtures/chain.ts';
 import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
 import { generateKeyPair, encodeBase64, verifyUnitSignature } from '../../protocol/signing.ts';
 import { parseWorkPayload } from '../../protocol/workUnit.ts';
@@ -26,9 +28,14 @@ function sharesOf(unit: { header: string; target: string; nonce_start: number },
   return out;
 }
 
-test('the recorded share, found by a device over MQTT, reaches the pool as the exact recorded mining.submit', { timeout: 30_000 }, async () => {
+/**
+ * One share carried end to end: a fast device gets signed whole-nonce-space
+ * units, publishes the share over MQTT, the coordinator verifies it and the
+ * pool gets `submit`, judges it independently and accepts it.
+ */
+async function shareReachesPool(o: { rig: RigOptions; nonce: number; hash: string; header: string; submit: string[] }): Promise<void> {
   const kp = generateKeyPair();
-  const rig = await startRig({ carver: { firstExtranonce2: 2247n, versionBits: 0x2000 }, signingKey: kp.secretKey });
+  const rig = await startRig({ ...o.rig, signingKey: kp.secretKey });
   try {
     // A fast device: its first unit spans the whole 32-bit nonce space.
     await rig.online('asic1', { benchmark_hps: { sha256d: 2e8 } });
@@ -40,12 +47,13 @@ test('the recorded share, found by a device over MQTT, reaches the pool as the e
     for (const u of units) assert.ok(verifyUnitSignature(u, encodeBase64(kp.publicKey)), 'every unit is signed');
     assert.equal(parseWorkPayload(Buffer.from(work.raw)).errors.length, 0, 'units satisfy the agent parser');
     const header = Buffer.from(units[0]!.header, 'hex');
-    header.writeUInt32LE(parseInt(rec.submit_nonce, 16), 76);
-    assert.equal(header.toString('hex'), rec.expected.header_hex);
-    await rig.devices.publish('hashling/asic1/shares', sharePayload(units[0] as never, parseInt(rec.submit_nonce, 16), rec.expected.hash));
+    header.writeUInt32LE(o.nonce, 76);
+    assert.equal(header.toString('hex'), o.header);
+    await rig.devices.publish('hashling/asic1/shares', sharePayload(units[0] as never, o.nonce, o.hash));
     await rig.pools[0]!.waitFor(() => rig.pools[0]!.submits.length === 1, 5000, 'the submit');
-    assert.deepEqual(rig.pools[0]!.submits[0]!.params, JSON.parse(rec.submit_raw).params);
+    assert.deepEqual(rig.pools[0]!.submits[0]!.params, o.submit);
     assert.equal(rig.pools[0]!.submits[0]!.accepted, true);
+    assert.equal(rig.pools[0]!.submits[0]!.hash, o.hash, 'the pool hashed the same header');
     const stats = await rig.devices.wait('hashling/coordinator/stats', (j) => j.devices?.asic1?.pool_accepted === 1);
     assert.equal(stats.json.devices.asic1.accepted, 1);
     assert.equal(stats.json.pool.accepted, 1);
@@ -59,11 +67,29 @@ test('the recorded share, found by a device over MQTT, reaches the pool as the e
   } finally {
     await rig.stop();
   }
+}
+
+test('the genesis block, found by a device over MQTT, reaches the pool as a share of the genesis job', { timeout: 30_000 }, async () => {
+  const en2 = GENESIS_JOB.extranonce2;
+  await shareReachesPool({
+    rig: { carver: { firstExtranonce2: BigInt(Buffer.from(en2, 'hex').readUInt32LE(0)), versionBits: 0 } },
+    nonce: GENESIS_JOB.nonce, hash: GENESIS_JOB.block_hash, header: GENESIS_JOB.header_hex,
+    submit: [WORKER, '1', en2, GENESIS_JOB.notifyParams[7], GENESIS_JOB.nonce.toString(16).padStart(8, '0'), '00000000'],
+  });
+});
+
+test('the recorded share, found by a device over MQTT, reaches the pool as the exact recorded mining.submit', { timeout: 30_000, ...needsRecording }, async () => {
+  const { rec } = recording();
+  const submit = JSON.parse(rec.submit_raw).params as string[];
+  await shareReachesPool({
+    rig: { script: recordedScript(rec), worker: submit[0], carver: { firstExtranonce2: 2247n, versionBits: 0x2000 } },
+    nonce: parseInt(rec.submit_nonce, 16), hash: rec.expected.hash, header: rec.expected.header_hex, submit,
+  });
 });
 
 test('forged shares from a fake device are rejected with the right reason and never reach the pool', { timeout: 30_000 }, async () => {
   // Pool difficulty tiny so that every valid share would be forwarded.
-  const rig = await startRig({ script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [LOW_DIFF] }), rec.notify_raw] }, coordinator: { initial_hashrate_hps: 2000, share_interval_s: 1 } });
+  const rig = await startRig({ script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [LOW_DIFF] }), NOTIFY_RAW] }, coordinator: { initial_hashrate_hps: 2000, share_interval_s: 1 } });
   try {
     await rig.online('honest');
     await rig.online('forger');
@@ -101,14 +127,14 @@ test('forged shares from a fake device are rejected with the right reason and ne
 });
 
 test('a clean_jobs notify reaches every online device as clean units within 1 s, and old shares are stale', { timeout: 30_000 }, async () => {
-  const rig = await startRig({ script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [LOW_DIFF] }), rec.notify_raw] }, coordinator: { initial_hashrate_hps: 2000, share_interval_s: 1 } });
+  const rig = await startRig({ script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [LOW_DIFF] }), NOTIFY_RAW] }, coordinator: { initial_hashrate_hps: 2000, share_interval_s: 1 } });
   try {
     await rig.online('a');
     await rig.online('b');
     const aw = (await rig.devices.wait('hashling/a/work')).json as Array<any>;
     await rig.devices.wait('hashling/b/work');
     const [old] = sharesOf(aw[0], 20_000);
-    const params = JSON.parse(rec.notify_raw).params;
+    const params = GENESIS_JOB.notifyParams;
     const sent = Date.now();
     rig.pools[0]!.notify(['2', ...params.slice(1, 8), true]);
     const isNew = (j: any) => Array.isArray(j) && j[0].clean === true && j[0].job_id.endsWith('-2');

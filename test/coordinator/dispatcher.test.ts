@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { Dispatcher } from '../../coordinator/dispatcher.ts';
 import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
 import { difficultyToTarget, MAX_TARGET } from '../../coordinator/stratum/difficulty.ts';
-import { recordedJob, scanUnit, shareClaim } from './helpers/fixtures.ts';
+import { publicJob, scanUnit, shareClaim } from './helpers/fixtures.ts';
 
 // 1 kH/s devices and 1 s share interval: units of 30k nonces, one share per ~1024 hashes.
 const fleet = (over = {}) => new Dispatcher({ unitSeconds: 30, shareIntervalS: 1, initialHashrateHps: 1000, hashAt: referenceSha256dAt, ...over });
 
 test('an online device gets two units, the first clean, sized to its hashrate', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   const [d] = f.onStatus('a', 'online', 0);
   assert.equal(d!.units.length, 2);
   assert.deepEqual(d!.units.map((u) => u.clean), [true, false]);
@@ -20,7 +20,7 @@ test('an online device gets two units, the first clean, sized to its hashrate', 
 
 test('a benchmark from info sizes the first units', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   f.onInfo('a', { sha256d: 50_000 }, 0);
   const [d] = f.onStatus('a', 'online', 0);
   assert.equal(d!.units[0]!.nonceEnd, 50_000 * 30 - 1);
@@ -28,7 +28,7 @@ test('a benchmark from info sizes the first units', () => {
 
 test('a finished unit is replaced by one new unit, keeping the device one unit ahead', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   const [d] = f.onStatus('a', 'online', 0);
   const out = f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 30_000 }, 30_000);
   assert.equal(out.length, 1);
@@ -40,13 +40,13 @@ test('a finished unit is replaced by one new unit, keeping the device one unit a
 
 test('a clean job re-issues clean units to every online device and makes old shares stale', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   const [a] = f.onStatus('a', 'online', 0);
   f.onStatus('b', 'online', 0);
   f.onStatus('c', 'offline', 0);
   const old = a!.units[0]!;
   const [s] = scanUnit(old, 5000);
-  const out = f.onJob(recordedJob({ clean: true }), 1000);
+  const out = f.onJob(publicJob({ clean: true }), 1000);
   assert.deepEqual(out.map((d) => d.deviceId).sort(), ['a', 'b']);
   for (const d of out) assert.deepEqual(d.units.map((u) => u.clean), [true, false]);
   const r = f.onShare('a', shareClaim(old, s!), 1500);
@@ -57,10 +57,10 @@ test('a clean job re-issues clean units to every online device and makes old sha
 
 test('a non-clean job keeps old units valid and new units come from it', () => {
   const f = fleet();
-  const j1 = recordedJob();
+  const j1 = publicJob();
   f.onJob(j1, 0);
   const [a] = f.onStatus('a', 'online', 0);
-  assert.deepEqual(f.onJob(recordedJob({ clean: false }), 10), []);
+  assert.deepEqual(f.onJob(publicJob({ clean: false }), 10), []);
   const [s] = scanUnit(a!.units[0]!, 5000);
   assert.equal(f.onShare('a', shareClaim(a!.units[0]!, s!), 20).verdict.ok, true);
   const [next] = f.onResult('a', { unit_id: a!.units[0]!.unitId, status: 'done', hashes: 30_000 }, 30);
@@ -69,7 +69,7 @@ test('a non-clean job keeps old units valid and new units come from it', () => {
 
 test('a device that goes away gets nothing more, and nobody gets its units', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   const [a] = f.onStatus('a', 'online', 0);
   f.onStatus('a', 'lost', 10);
   assert.deepEqual(f.tick(100_000), []);
@@ -83,7 +83,7 @@ test('only shares meeting the pool target go upstream', () => {
   const f = fleet();
   // Pool target exactly at the device target's 1/4: about a quarter of shares qualify.
   const unitTarget = MAX_TARGET >> 10n;
-  f.onJob(recordedJob({ poolTarget: unitTarget >> 2n }), 0);
+  f.onJob(publicJob({ poolTarget: unitTarget >> 2n }), 0);
   const [a] = f.onStatus('a', 'online', 0);
   const u = a!.units[0]!;
   assert.equal(u.target, unitTarget);
@@ -107,7 +107,7 @@ test('only shares meeting the pool target go upstream', () => {
 
 test('hashrate comes from verified shares and replaces the default for sizing', () => {
   const f = fleet({ initialHashrateHps: 100 });
-  f.onJob(recordedJob({ poolTarget: difficultyToTarget(1) }), 0);
+  f.onJob(publicJob({ poolTarget: difficultyToTarget(1) }), 0);
   const [a] = f.onStatus('a', 'online', 0);
   const u = a!.units[0]!; // 3000 nonces at the easiest target: ~3 shares
   // Pretend the device did 60 k hashes in 10 s: scan a fresh big unit.
@@ -121,7 +121,7 @@ test('hashrate comes from verified shares and replaces the default for sizing', 
 
 test('a device whose claimed hashes its shares cannot support is flagged; an honest one is not', () => {
   const f = fleet();
-  f.onJob(recordedJob({ poolTarget: difficultyToTarget(1) }), 0);
+  f.onJob(publicJob({ poolTarget: difficultyToTarget(1) }), 0);
   for (const id of ['honest', 'liar']) {
     let [d] = f.onStatus(id, 'online', 0);
     // Real time: a 30 k-nonce unit takes 30 s at 1 kH/s, so sizing stays near 1 kH/s.
@@ -142,7 +142,7 @@ test('a device whose claimed hashes its shares cannot support is flagged; an hon
 
 test('a claim of more hashes than the unit holds is flagged at once', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   const [d] = f.onStatus('a', 'online', 0);
   f.onResult('a', { unit_id: d!.units[0]!.unitId, status: 'done', hashes: 1e9 }, 1);
   assert.equal(f.deviceStats(2)[0]!.claims_flagged, true);
@@ -150,12 +150,12 @@ test('a claim of more hashes than the unit holds is flagged at once', () => {
 
 test('a job that reuses a pool job id voids the old one: holders get clean units, old shares read stale, never bad_hash', () => {
   const f = fleet();
-  const old = recordedJob({ id: 's1-7', poolJobId: '7', clean: true });
+  const old = publicJob({ id: 's1-7', poolJobId: '7', clean: true });
   f.onJob(old, 0);
   const [a] = f.onStatus('a', 'online', 0);
   const u = a!.units[0]!;
   const [s] = scanUnit(u, 20_000);
-  const next = recordedJob({ id: 's1-7~2', poolJobId: '7', clean: false, replaces: 's1-7', extranonce1: 'aabbccdd' });
+  const next = publicJob({ id: 's1-7~2', poolJobId: '7', clean: false, replaces: 's1-7', extranonce1: 'aabbccdd' });
   const [d] = f.onJob(next, 1);
   assert.equal(d!.units[0]!.clean, true, 'the holder cancels the dead units at once');
   assert.equal(d!.units[0]!.job.id, 's1-7~2');
@@ -165,7 +165,7 @@ test('a job that reuses a pool job id voids the old one: holders get clean units
 
 test('losing the pool halts every device that holds units, and nothing is carved until a new job', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   f.onStatus('a', 'online', 0);
   f.onStatus('b', 'online', 0);
   f.onStatus('c', 'lost', 0);
@@ -173,7 +173,7 @@ test('losing the pool halts every device that holds units, and nothing is carved
   assert.deepEqual(halts.map((h) => [h.deviceId, h.halt, h.units.length]), [['a', true, 0], ['b', true, 0]]);
   assert.deepEqual(f.tick(1000), []);
   assert.deepEqual(f.voidAll(), [], 'a second loss finds nothing to halt');
-  const [d] = f.onJob(recordedJob(), 2000);
+  const [d] = f.onJob(publicJob(), 2000);
   assert.equal(d!.units[0]!.clean, true);
 });
 
@@ -181,7 +181,7 @@ test('the same template re-sent under a new job id continues the session\'s extr
   const f = fleet();
   const seen = new Set<string>();
   for (const [i, clean] of [[1, true], [2, true], [3, false]] as const) {
-    const out = f.onJob(recordedJob({ id: `s1-${i}`, poolJobId: String(i), clean }), i);
+    const out = f.onJob(publicJob({ id: `s1-${i}`, poolJobId: String(i), clean }), i);
     if (i === 1) out.push(...f.onStatus('a', 'online', 0));
     for (const d of out) for (const u of d.units) {
       assert.ok(!seen.has(u.header.toString('hex')), `job ${i} repeated a header`);
@@ -193,7 +193,7 @@ test('the same template re-sent under a new job id continues the session\'s extr
 
 test('a device flipping its status 100,000 times gets a few units, not one per flip; a steady one keeps being served', () => {
   const f = fleet();
-  f.onJob(recordedJob(), 0);
+  f.onJob(publicJob(), 0);
   let t = 0;
   let units = 0;
   for (let i = 0; i < 100_000; i++) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startRig, type Rig } from './helpers/rig.ts';
-import { rec } from './helpers/fixtures.ts';
+import { NOTIFY_RAW } from './helpers/fixtures.ts';
 import { TestMiner } from './helpers/stratumMiner.ts';
 import { Collector } from '../helpers/collector.ts';
 import { spawnHashling } from '../helpers/agentProcess.ts';
@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
 async function endpointRig(coordinator: Record<string, unknown> = {}): Promise<{ rig: Rig; port: number }> {
   const port = await freePort();
   const rig = await startRig({
-    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [POOL_DIFF] }), rec.notify_raw] },
+    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [POOL_DIFF] }), NOTIFY_RAW] },
     coordinator: { stratum_listen: `127.0.0.1:${port}`, stratum_start_difficulty: 2e-5, pool_suggest_difficulty: 'off', ...coordinator },
   });
   return { rig, port };

@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startRig } from './helpers/rig.ts';
-import { rec } from './helpers/fixtures.ts';
+import { NOTIFY_RAW } from './helpers/fixtures.ts';
 import { Collector } from '../helpers/collector.ts';
 import { spawnHashling } from '../helpers/agentProcess.ts';
 
@@ -35,7 +35,7 @@ test('pooler cpuminer (minerd -a sha256d -t 1) mines through the endpoint: verif
   const port = await freePort();
   // Pool difficulty 0.001: ~4.3 M hashes per pool share, a few per second from one minerd thread.
   const rig = await startRig({
-    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [0.001] }), rec.notify_raw] },
+    script: { greeting: [JSON.stringify({ id: null, method: 'mining.set_difficulty', params: [0.001] }), NOTIFY_RAW] },
     coordinator: { stratum_listen: `127.0.0.1:${port}`, stratum_start_difficulty: 0.0005, pool_suggest_difficulty: 'off', stats_interval_s: 1 },
     config: { telemetry: { interval_s: 1 } },
   });

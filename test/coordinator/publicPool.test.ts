@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRig } from './helpers/rig.ts';
-import { rec } from './helpers/fixtures.ts';
+import { NOTIFY_RAW } from './helpers/fixtures.ts';
 import { spawnAgent, type AgentProcess } from '../helpers/agentProcess.ts';
 
 async function stopAgent(a: AgentProcess): Promise<void> {
@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('public-pool stand-in, two --threads 1 agents: suggest_difficulty, difficulty changes and a 20 s outage without a reject, a repeat or a duplicate', { timeout: 240_000 }, async () => {
   const rig = await startRig({
-    script: { dialect: 'public-pool', greeting: [rec.notify_raw], startDifficulty: 16384 },
+    script: { dialect: 'public-pool', greeting: [NOTIFY_RAW], startDifficulty: 16384 },
     // One pool share per 2 s of the fleet's benchmark: agents report their planned
     // kernel's rate, which a machine loaded by other work does not reach.
     coordinator: { pool_share_interval_s: 2, unit_seconds: 10 },

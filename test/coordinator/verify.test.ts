@@ -4,10 +4,11 @@ import { Extranonce2Space, JobCarver } from '../../coordinator/carving.ts';
 import { verifyShare, type UnitRecord } from '../../coordinator/verify.ts';
 import { parseShareClaim } from '../../protocol/payloads.ts';
 import { referenceSha256dAt } from '../../coordinator/shareHash.ts';
-import { recordedJob, rec, scanUnit, shareClaim } from './helpers/fixtures.ts';
+import { GENESIS_JOB } from '../fixtures/chain.ts';
+import { needsRecording, publicJob, recordedJob, recording, scanUnit, shareClaim } from './helpers/fixtures.ts';
 
 function setup() {
-  const job = recordedJob();
+  const job = publicJob();
   const carver = new JobCarver(job, new Extranonce2Space(job.extranonce2Size));
   const mk = (deviceId: string, target = 1n << 246n) => carver.carve({ deviceId, nonceCount: 20_000, target, now: 0, expiresAt: 1, clean: false })!;
   const a = mk('a');
@@ -54,7 +55,6 @@ test('share payloads that are not claims are recognised', () => {
   for (const bad of [null, 'x', { ...ok, v: 2 }, { ...ok, nonce: -1 }, { ...ok, nonce: 1.5 }, { ...ok, hash: 'zz' }, { ...ok, unit_id: 3 }]) {
     assert.equal(parseShareClaim(bad), null, JSON.stringify(bad));
   }
-  void rec;
 });
 
 test('the registry hash the coordinator verifies with equals the node:crypto reference', async () => {
@@ -65,7 +65,17 @@ test('the registry hash the coordinator verifies with equals the node:crypto ref
   for (const n of [0, 1, 0xed460d91, 0xffffffff, 123456789]) {
     assert.deepEqual(Buffer.from(hashAt(job, n)), Buffer.from(referenceSha256dAt(job, n)), `nonce ${n}`);
   }
-  // The recorded share through the registry: header of the recorded job, extranonce2 2247, bits 0x2000.
+  // The genesis block through the registry: the genesis job's unit at its extranonce2, at the genesis nonce.
+  const first = BigInt(Buffer.from(GENESIS_JOB.extranonce2, 'hex').readUInt32LE(0));
+  const g = new JobCarver(publicJob({ versionMask: null }), new Extranonce2Space(4, { first })).carve({ deviceId: 'a', nonceCount: 2 ** 32, target: 1n, now: 0, expiresAt: 1, clean: false })!;
+  assert.equal(Buffer.from(hashAt({ algo: 'sha256d', header: g.header, target: new Uint8Array(32) }, GENESIS_JOB.nonce)).toString('hex'), GENESIS_JOB.block_hash);
+});
+
+test('the registry hash gives the recorded share its recorded hash', needsRecording, async () => {
+  const { resolveHashAt } = await import('../../coordinator/shareHash.ts');
+  const hashAt = await resolveHashAt();
+  const { rec } = recording();
+  // The recorded share: header of the recorded job, extranonce2 2247, bits 0x2000.
   const u = new JobCarver(recordedJob(), new Extranonce2Space(4, { first: 2247n }), { versionBits: 0x2000 }).carve({ deviceId: 'a', nonceCount: 2 ** 32, target: 1n, now: 0, expiresAt: 1, clean: false })!;
   assert.equal(Buffer.from(hashAt({ algo: 'sha256d', header: u.header, target: new Uint8Array(32) }, parseInt(rec.submit_nonce, 16))).toString('hex'), rec.expected.hash);
 });

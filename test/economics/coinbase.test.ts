@@ -1,15 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { bip34Height, coinbaseReward, subsidyAt } from '../../economics/coinbase.ts';
 import { DemoSource } from '../../coordinator/demoSource.ts';
+import { GENESIS_JOB } from '../fixtures/chain.ts';
+import { needsShared, readShared } from '../helpers/shared.ts';
 
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/stratum-v1.json', import.meta.url));
+const RECORDING = 'vectors/stratum-v1.json';
 
-test('the recorded public-pool job pays subsidy + fees: three outputs summing to 2,465,717 sat at height 2,442,185', (t) => {
-  if (!existsSync(VECTORS)) { process.stderr.write(`skipping: ${VECTORS} is missing\n`); return t.skip('vector missing'); }
-  const job = JSON.parse(readFileSync(VECTORS, 'utf8'))[0];
+test('the genesis job\'s coinbase pays the 50 BTC subsidy in one output', () => {
+  const [, , coinb1, coinb2] = GENESIS_JOB.notifyParams;
+  assert.deepEqual(coinbaseReward(coinb1, coinb2, GENESIS_JOB.extranonce1.length / 2 + GENESIS_JOB.extranonce2Size), { base_units: 5_000_000_000n, coins: 50, outputs: 1 });
+  assert.equal(subsidyAt('btc', 0), 5_000_000_000n);
+});
+
+test('the recorded public-pool job pays subsidy + fees: three outputs summing to 2,465,717 sat at height 2,442,185', needsShared(RECORDING), () => {
+  const job = JSON.parse(readShared(RECORDING))[0];
   const extranonce = job.extranonce1.length / 2 + job.extranonce2_size;
   const r = coinbaseReward(job.coinb1, job.coinb2, extranonce);
   // 0x907a + 0x250f3b + 0 (the witness commitment).

@@ -9,7 +9,7 @@ import { StratumEndpoint } from '../../../coordinator/endpoint/stratumEndpoint.t
 import { referenceSha256dAt } from '../../../coordinator/shareHash.ts';
 import type { DiscoveryMessage } from '../../../protocol/homeAssistant.ts';
 import { FakeClock } from '../../helpers/fakeClock.ts';
-import { recordedJob } from '../helpers/fixtures.ts';
+import { publicJob } from '../helpers/fixtures.ts';
 import { TestMiner } from '../helpers/stratumMiner.ts';
 
 function endpoint(clock: FakeClock) {
@@ -38,7 +38,7 @@ test('endpoint component: presence through the protocol builders, telemetry on t
   const { ep, retained, live, announced } = endpoint(clock);
   assert.equal(clock.pending, 0, 'the constructor arms nothing');
   await ep.start();
-  ep.onJob(recordedJob());
+  ep.onJob(publicJob());
   const miner = new TestMiner({ port: ep.port, user: 'addr.rig-7', userAgent: 'bitaxe/2.1' });
   try {
     assert.equal((await miner.connect()).authorize.result, true);
@@ -75,7 +75,7 @@ test('endpoint component: a connection that never authorizes is closed at the ha
   const clock = new FakeClock();
   const { ep, retained, log } = endpoint(clock);
   await ep.start();
-  ep.onJob(recordedJob());
+  ep.onJob(publicJob());
   const socket = connect({ host: '127.0.0.1', port: ep.port });
   let closed = false;
   let got = '';

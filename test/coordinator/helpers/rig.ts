@@ -1,5 +1,6 @@
-// A coordinator under test: private Mosquitto, a replaying Stratum pool, the
-// coordinator in-process, and a collector that plays devices over MQTT.
+// A coordinator under test: private Mosquitto, a scripted Stratum pool (the
+// genesis job unless a test passes another script), the coordinator in-process,
+// and a collector that plays devices over MQTT.
 import { VERSION } from '../../../agent/deviceInfo.ts';
 import { loadConfig } from '../../../config/load.ts';
 import { Coordinator } from '../../../coordinator/coordinator.ts';
@@ -8,10 +9,10 @@ import type { CarverOptions } from '../../../coordinator/carving.ts';
 import type { JobSource } from '../../../coordinator/source.ts';
 import { startMosquitto, type Broker } from '../../../harness/mosquitto.ts';
 import { Collector } from '../../helpers/collector.ts';
-import { TestStratumServer, recordedScript, type ServerScript } from './stratumServer.ts';
-import { rec } from './fixtures.ts';
+import { TestStratumServer, type ServerScript } from './stratumServer.ts';
+import { WORKER, publicScript } from './fixtures.ts';
 
-export const WORKER = JSON.parse(rec.submit_raw).params[0] as string;
+export { WORKER };
 
 export interface Rig {
   broker: Broker;
@@ -26,6 +27,8 @@ export interface Rig {
 
 export interface RigOptions {
   script?: Partial<ServerScript>;
+  /** Pool login (default WORKER); a replayed session needs the worker it was recorded with. */
+  worker?: string;
   pools?: number;
   coordinator?: Record<string, unknown>;
   /** Other config sections (e.g. telemetry) for the coordinator. */
@@ -38,18 +41,19 @@ export interface RigOptions {
 export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const broker = await startMosquitto();
   const pools: TestStratumServer[] = [];
-  for (let i = 0; i < (o.pools ?? 1); i++) pools.push(await new TestStratumServer({ ...recordedScript(rec), ...o.script }).listen());
+  const worker = o.worker ?? WORKER;
+  for (let i = 0; i < (o.pools ?? 1); i++) pools.push(await new TestStratumServer({ ...publicScript(), ...o.script }).listen());
   const config = loadConfig({
     argv: [], env: {},
     overrides: {
       ...o.config,
       broker: { url: broker.url, reconnect_min_ms: 100, reconnect_max_ms: 1000 } as Record<string, unknown>,
-      coordinator: { pools: pools.map((p) => p.url), pool_user: WORKER, pool_retry_primary_s: 0.3, stats_interval_s: 0.2, ...o.coordinator },
+      coordinator: { pools: pools.map((p) => p.url), pool_user: worker, pool_retry_primary_s: 0.3, stats_interval_s: 0.2, ...o.coordinator },
     },
   });
   const log: string[] = [];
   const source = o.source ?? new StratumPoolSet({
-    pools: pools.map((p) => p.url), user: WORKER, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs: 300,
+    pools: pools.map((p) => p.url), user: worker, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs: 300,
     connection: { requestTimeoutMs: 2000 },
   });
   const coordinator = new Coordinator({ settings: config.coordinator, broker: config.broker, base: config.mqtt.base_topic, source, carver: o.carver, signingKey: o.signingKey ?? null, log: (l) => log.push(l),

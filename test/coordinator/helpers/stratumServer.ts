@@ -2,8 +2,9 @@
 // own share check written against node:crypto only (not the coordinator's
 // header code), so a submit is judged the way an independent pool would.
 //
-// Besides replaying the recorded public-pool session it can behave like the
-// pools hashling meets (`dialect`), as read from their sources:
+// Besides replaying a scripted session (the genesis job, or the recorded
+// public-pool session) it can behave like the pools hashling meets (`dialect`),
+// as read from their sources:
 // - public-pool (benjamin-wilson/public-pool, StratumV1Client.ts): a random
 //   extranonce1 per connection (also its session id, never resumed); starts at
 //   16384 unless a mining.suggest_difficulty came first, honours only the first

@@ -8,12 +8,13 @@ import { Extranonce2Space, JobCarver } from '../../../coordinator/carving.ts';
 import { difficultyToTarget } from '../../../coordinator/stratum/difficulty.ts';
 import type { ShareSubmission, SourceJob } from '../../../coordinator/source.ts';
 import { TestStratumServer, type ServerScript } from '../helpers/stratumServer.ts';
-import { rec, scanUnit } from '../helpers/fixtures.ts';
+import { NOTIFY_RAW, publicScript, scanUnit } from '../helpers/fixtures.ts';
+import { GENESIS_JOB } from '../../fixtures/chain.ts';
 
 const MASK = { 'version-rolling': true, 'version-rolling.mask': '1fffe000' };
 
 function pool(dialect: 'public-pool' | 'ckpool', over: Partial<ServerScript> = {}): Promise<TestStratumServer> {
-  return new TestStratumServer({ subscribeResult: null, configureResult: MASK, greeting: [rec.notify_raw], dialect, ...over }).listen();
+  return new TestStratumServer({ subscribeResult: null, configureResult: MASK, greeting: [NOTIFY_RAW], dialect, ...over }).listen();
 }
 
 function poolSet(urls: string[], over: Partial<PoolSetOptions> = {}) {
@@ -67,8 +68,8 @@ test('public-pool: the suggestion goes before authorize, so the session starts a
     assert.equal(server.clientDifficulty, 0.002);
     assert.equal(set.status().difficulty, 0.002);
     assert.equal(jobs[0]!.poolTarget, difficultyToTarget(0.002));
-    // Unpadded version/nbits/ntime ("20000000" is sent as is; nbits/ntime have none to strip here) parse.
-    assert.equal(jobs[0]!.template.version, 0x20000000);
+    // Unpadded version/nbits/ntime parse: the genesis version "00000001" comes as "1".
+    assert.equal(jobs[0]!.template.version, 1);
   } finally {
     await set.stop();
     await server.close();
@@ -207,15 +208,16 @@ test('client.reconnect: same pool after its wait unless following redirects is a
 });
 
 test('a reused job id replaces the old job: its shares are stale, never judged against the new header', { timeout: 10_000 }, async () => {
-  const server = await new TestStratumServer({ subscribeResult: JSON.parse(rec.subscribe_response_raw).result, configureResult: MASK, greeting: [rec.set_difficulty_raw, rec.notify_raw] }).listen();
+  const server = await new TestStratumServer({ ...publicScript(), configureResult: MASK }).listen();
   const { set, jobs } = poolSet([server.url]);
   try {
     await set.start();
     await until(() => jobs.length === 1, 3000, 'job 1');
     // NiceHash: a new extranonce applies from the next notify, which may reuse a job id.
     server.broadcast(JSON.stringify({ id: null, method: 'mining.set_extranonce', params: ['aabbccdd', 4] }));
-    const p = JSON.parse(rec.notify_raw).params;
-    server.notify([p[0], p[1], p[2], p[3], p[4], p[5], p[6], '64b3f3ff', false]);
+    const p = GENESIS_JOB.notifyParams;
+    const later = (parseInt(p[7], 16) + 19).toString(16).padStart(8, '0');
+    server.notify([p[0], p[1], p[2], p[3], p[4], p[5], p[6], later, false]);
     await until(() => jobs.length === 2, 3000, 'job 1 again');
     assert.equal(jobs[1]!.poolJobId, jobs[0]!.poolJobId);
     assert.notEqual(jobs[1]!.id, jobs[0]!.id, 'a new SourceJob id');

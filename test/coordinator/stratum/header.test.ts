@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { BITCOIN_BLOCKS as headers } from '../../fixtures/chain.ts';
+import { BITCOIN_BLOCKS as headers, GENESIS_JOB } from '../../fixtures/chain.ts';
+import { needsRecording, recording } from '../helpers/fixtures.ts';
 import { parseNotify, parseStratumLine } from '../../../coordinator/stratum/messages.ts';
 import {
   buildCoinbase, merkleRoot, headerForJob, headerHashDisplay, prevhashToWire, rollVersion, submitParams, sha256d, buildHeader,
@@ -10,11 +10,28 @@ import {
   DIFF1_TARGET, difficultyToTarget, targetToDifficulty, hexToTarget, targetToHex, targetForRate, hashesPerShare,
 } from '../../../coordinator/stratum/difficulty.ts';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
-const rec = vectors.find((v: { kind: string }) => v.kind === 'stratum_v1_share');
-const merkleOnly = vectors.find((v: { kind: string }) => v.kind === 'stratum_v1_merkle_only');
+test('the genesis job rebuilds to the genesis coinbase, merkle root, header and block hash', () => {
+  const g = headers[0]!;
+  const job = parseNotify(GENESIS_JOB.notifyParams);
+  const coinbase = buildCoinbase(job, GENESIS_JOB.extranonce1, GENESIS_JOB.extranonce2);
+  assert.equal(coinbase.toString('hex'), g.coinbase_tx_hex);
+  const root = merkleRoot(coinbase, job.merkleBranch);
+  assert.equal(Buffer.from(root).reverse().toString('hex'), g.merkle_root);
+  const coords = { extranonce1: GENESIS_JOB.extranonce1, extranonce2: GENESIS_JOB.extranonce2, versionBits: 0, versionMask: null };
+  const header = headerForJob(job, coords);
+  header.writeUInt32LE(GENESIS_JOB.nonce, 76);
+  assert.equal(header.toString('hex'), g.header_hex);
+  const hash = headerHashDisplay(header);
+  assert.equal(hash.toString('hex'), g.block_hash);
+  // A block: the hash meets the network target its nbits encode (difficulty 1), so any pool's too.
+  assert.ok(BigInt(`0x${hash.toString('hex')}`) <= hexToTarget(g.target));
+  assert.ok(BigInt(`0x${hash.toString('hex')}`) <= difficultyToTarget(512));
+  // Without rolling the submit has five parameters, the nonce as 8 hex digits.
+  assert.deepEqual(submitParams('w', job.jobId, coords, job.ntime, GENESIS_JOB.nonce), ['w', '1', GENESIS_JOB.extranonce2, '495fab29', '7c2bac1d']);
+});
 
-test('the recorded accepted share rebuilds to the recorded coinbase, merkle root and header', () => {
+test('the recorded accepted share rebuilds to the recorded coinbase, merkle root and header', needsRecording, () => {
+  const { rec } = recording();
   const job = parseNotify((parseStratumLine(rec.notify_raw) as { params: unknown[] }).params);
   const coinbase = buildCoinbase(job, rec.extranonce1, rec.submit_extranonce2);
   assert.equal(coinbase.toString('hex'), rec.expected.coinbase_hex);
@@ -35,7 +52,8 @@ test('the recorded accepted share rebuilds to the recorded coinbase, merkle root
   assert.ok(BigInt(`0x${hash.toString('hex')}`) > hexToTarget(rec.expected.network_target));
 });
 
-test('submit params of the recorded share equal what the pool accepted', () => {
+test('submit params of the recorded share equal what the pool accepted', needsRecording, () => {
+  const { rec } = recording();
   const job = parseNotify((parseStratumLine(rec.notify_raw) as { params: unknown[] }).params);
   const sent = JSON.parse(rec.submit_raw).params as string[];
   const coords = { extranonce1: rec.extranonce1, extranonce2: rec.submit_extranonce2, versionBits: 0x2000, versionMask: 0x1fffe000 };
@@ -44,7 +62,8 @@ test('submit params of the recorded share equal what the pool accepted', () => {
   assert.equal(submitParams('w', '1', { ...coords, versionMask: null }, job.ntime, 1).length, 5);
 });
 
-test('the merkle fold matches ESP-Miner\'s 12-branch vector', () => {
+test('the merkle fold matches ESP-Miner\'s 12-branch vector', needsRecording, () => {
+  const { merkleOnly } = recording();
   const root = merkleRoot(buildCoinbase(merkleOnly, merkleOnly.extranonce1, merkleOnly.extranonce2), merkleOnly.merkle_branch);
   assert.equal(root.toString('hex'), merkleOnly.expected.merkle_root_internal_hex);
   assert.equal(Buffer.from(root).reverse().toString('hex'), merkleOnly.expected.merkle_root);

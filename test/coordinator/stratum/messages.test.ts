@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { HashlingError } from '../../../protocol/errors.ts';
 import { LineFramer } from '../../../coordinator/stratum/framing.ts';
 import {
@@ -8,12 +7,15 @@ import {
   parseSetExtranonce, parseBooleanReply, describeStratumError, parseReconnect, rejectReasonKey, type StratumResponse,
 } from '../../../coordinator/stratum/messages.ts';
 
-const [rec] = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
+import { NOTIFY_RAW, needsRecording, publicScript, recording } from '../helpers/fixtures.ts';
+import { BITCOIN_BLOCKS, GENESIS_JOB } from '../../fixtures/chain.ts';
+
+const [DIFF_RAW] = publicScript().greeting;
 const enc = (s: string) => Buffer.from(s, 'utf8');
 
 test('the framer reassembles a line split across many reads', () => {
   const f = new LineFramer();
-  const line = rec.notify_raw as string;
+  const line = NOTIFY_RAW;
   const got: string[] = [];
   for (let i = 0; i < line.length; i += 7) got.push(...f.push(enc(line.slice(i, i + 7))).lines);
   assert.deepEqual(got, []);
@@ -23,8 +25,8 @@ test('the framer reassembles a line split across many reads', () => {
 
 test('the framer returns several messages from one read, tolerating CRLF and blank lines', () => {
   const f = new LineFramer();
-  const out = f.push(enc(`${rec.set_difficulty_raw}\r\n\n  \n${rec.notify_raw}\n{"id":3`));
-  assert.deepEqual(out.lines, [rec.set_difficulty_raw, rec.notify_raw]);
+  const out = f.push(enc(`${DIFF_RAW}\r\n\n  \n${NOTIFY_RAW}\n{"id":3`));
+  assert.deepEqual(out.lines, [DIFF_RAW, NOTIFY_RAW]);
   assert.deepEqual(f.push(enc(',"result":true,"error":null}\n')).lines, ['{"id":3,"result":true,"error":null}']);
 });
 
@@ -60,7 +62,23 @@ test('garbage lines become coded E_STRATUM errors', () => {
   }
 });
 
-test('the recorded session lines parse into typed messages', () => {
+test('the genesis notify parses into the genesis block\'s fields', () => {
+  const notify = parseStratumLine(NOTIFY_RAW);
+  assert.equal(notify.kind === 'request' && notify.method, 'mining.notify');
+  const job = parseNotify((notify as { params: unknown[] }).params);
+  const g = BITCOIN_BLOCKS[0]!;
+  assert.equal(job.jobId, '1');
+  assert.equal(job.prevhash, '0'.repeat(64));
+  assert.equal(job.version, g.version);
+  assert.equal(job.nbits, parseInt(g.bits, 16));
+  assert.equal(job.ntime, g.time);
+  assert.deepEqual(job.merkleBranch, []);
+  assert.equal(job.cleanJobs, true);
+  assert.equal(job.coinb1 + GENESIS_JOB.extranonce1 + GENESIS_JOB.extranonce2 + job.coinb2, g.coinbase_tx_hex);
+});
+
+test('the recorded session lines parse into typed messages', needsRecording, () => {
+  const { rec } = recording();
   const sub = parseStratumLine(rec.subscribe_response_raw) as StratumResponse;
   assert.equal(sub.kind, 'response');
   // public-pool's subscription id is its extranonce1; it is the session id to resume with.
@@ -82,7 +100,7 @@ test('the recorded session lines parse into typed messages', () => {
 });
 
 test('version, nbits and ntime without leading zeros (public-pool) parse as the same numbers', () => {
-  const good = JSON.parse(rec.notify_raw).params as unknown[];
+  const good: unknown[] = [...GENESIS_JOB.notifyParams];
   const job = parseNotify([...good.slice(0, 5), '2000000', '1d00ffff'.replace(/^0+/, ''), '64b3f3e', ...good.slice(8)]);
   assert.equal(job.version, 0x2000000);
   assert.equal(job.nbits, 0x1d00ffff);
@@ -114,7 +132,7 @@ test('the session id of a subscribe result comes from its mining.notify subscrip
 });
 
 test('invalid notify, difficulty and subscribe params are rejected with E_STRATUM', () => {
-  const good = JSON.parse(rec.notify_raw).params as unknown[];
+  const good: unknown[] = [...GENESIS_JOB.notifyParams];
   const cases: unknown[][] = [
     good.slice(0, 8),
     [...good.slice(0, 1), 'abc', ...good.slice(2)],

@@ -5,11 +5,10 @@ import { StratumPoolSet } from '../../../coordinator/stratum/poolSet.ts';
 import { StratumConnection } from '../../../coordinator/stratum/connection.ts';
 import type { SourceJob } from '../../../coordinator/source.ts';
 import { TestStratumServer, recordedScript } from '../helpers/stratumServer.ts';
+import { WORKER, needsRecording, publicScript, recording } from '../helpers/fixtures.ts';
+import { GENESIS_JOB } from '../../fixtures/chain.ts';
 
-const [rec] = JSON.parse(readFileSync(new URL('../../../../shared/vectors/stratum-v1.json', import.meta.url), 'utf8'));
-const worker = JSON.parse(rec.submit_raw).params[0] as string;
-
-function poolSet(pools: string[], primaryRetryMs = 300) {
+function poolSet(pools: string[], primaryRetryMs = 300, worker = WORKER) {
   const set = new StratumPoolSet({
     pools, user: worker, password: 'x', backoff: { minMs: 50, maxMs: 400 }, primaryRetryMs,
     connection: { requestTimeoutMs: 2000 },
@@ -29,9 +28,10 @@ async function until(pred: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-test('the recorded session replays: handshake, job, and the exact accepted mining.submit', { timeout: 10_000 }, async () => {
+test('the recorded session replays: handshake, job, and the exact accepted mining.submit', { timeout: 10_000, ...needsRecording }, async () => {
+  const { rec } = recording();
   const server = await new TestStratumServer(recordedScript(rec)).listen();
-  const { set, jobs } = poolSet([server.url]);
+  const { set, jobs } = poolSet([server.url], 300, JSON.parse(rec.submit_raw).params[0] as string);
   try {
     await set.start();
     await until(() => jobs.length === 1, 3000, 'the notify');
@@ -58,14 +58,14 @@ test('the recorded session replays: handshake, job, and the exact accepted minin
 });
 
 test('garbage and unknown calls from the pool do not end the session', { timeout: 10_000 }, async () => {
-  const server = await new TestStratumServer(recordedScript(rec)).listen();
+  const server = await new TestStratumServer(publicScript()).listen();
   const { set, jobs, log } = poolSet([server.url]);
   try {
     await set.start();
     await until(() => jobs.length === 1, 3000, 'the first job');
     server.broadcast('{"id":9,"method":"client.get_version","params":[]}');
     server.writeRaw('this is not json\n{"id":77,"result":true}\n');
-    const params = JSON.parse(rec.notify_raw).params;
+    const params = GENESIS_JOB.notifyParams;
     server.notify(['2', ...params.slice(1, 8), true]);
     await until(() => jobs.length === 2, 3000, 'the second job');
     assert.equal(jobs[1]!.clean, true);
@@ -78,15 +78,16 @@ test('garbage and unknown calls from the pool do not end the session', { timeout
 });
 
 test('a pool without mining.configure gets 5-parameter submits', { timeout: 10_000 }, async () => {
-  const server = await new TestStratumServer({ ...recordedScript(rec), configureResult: undefined }).listen();
+  const server = await new TestStratumServer({ ...publicScript(), configureResult: undefined }).listen();
   const conn = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
   try {
     const s = await conn.open();
     assert.equal(s.versionMask, null);
-    const reply = await conn.submit(['w', '1', 'c7080000', '64b3f3ec', 'ed460d91']);
-    // Without the rolled version bits the recorded nonce is not a share any more.
-    assert.equal(reply.accepted, false);
+    // The genesis share needs no rolled version bits: five parameters rebuild its header.
+    const reply = await conn.submit(['w', '1', GENESIS_JOB.extranonce2, GENESIS_JOB.notifyParams[7], GENESIS_JOB.nonce.toString(16).padStart(8, '0')]);
+    assert.equal(reply.accepted, true);
     assert.equal(server.submits[0]!.params.length, 5);
+    assert.equal(server.submits[0]!.hash, GENESIS_JOB.block_hash);
   } finally {
     conn.close();
     await server.close();
@@ -94,7 +95,7 @@ test('a pool without mining.configure gets 5-parameter submits', { timeout: 10_0
 });
 
 test('a rejected authorize fails the handshake with E_STRATUM', { timeout: 10_000 }, async () => {
-  const server = await new TestStratumServer({ ...recordedScript(rec), authorize: false }).listen();
+  const server = await new TestStratumServer({ ...publicScript(), authorize: false }).listen();
   const conn = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
   try {
     await assert.rejects(conn.open(), (e: Error & { code?: string }) => e.code === 'E_STRATUM' && /authorize/.test(e.message));
@@ -104,8 +105,8 @@ test('a rejected authorize fails the handshake with E_STRATUM', { timeout: 10_00
 });
 
 test('failover goes to the next pool in order and returns to the first when it is back', { timeout: 20_000 }, async () => {
-  const a = await new TestStratumServer(recordedScript(rec)).listen();
-  const b = await new TestStratumServer(recordedScript(rec)).listen();
+  const a = await new TestStratumServer(publicScript()).listen();
+  const b = await new TestStratumServer(publicScript()).listen();
   const aPort = a.port;
   const { set, jobs } = poolSet([a.url, b.url], 300);
   try {
@@ -130,7 +131,7 @@ test('failover goes to the next pool in order and returns to the first when it i
 });
 
 test('when every pool is down it retries with backoff until one appears', { timeout: 15_000 }, async () => {
-  const a = await new TestStratumServer(recordedScript(rec)).listen();
+  const a = await new TestStratumServer(publicScript()).listen();
   const port = a.port;
   await a.close();
   const { set, jobs, log } = poolSet([`stratum+tcp://127.0.0.1:${port}`]);
@@ -157,14 +158,14 @@ test('stratum+ssl connects over TLS and checks the pool certificate', { timeout:
       '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
       '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
     const cert = readFileSync(join(dir, 'c.pem'), 'utf8');
-    const server = await new TestStratumServer({ ...recordedScript(rec), tls: { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert } }).listen();
+    const server = await new TestStratumServer({ ...publicScript(), tls: { key: readFileSync(join(dir, 'k.pem'), 'utf8'), cert } }).listen();
     try {
       assert.ok(server.url.startsWith('stratum+ssl://'));
       const untrusted = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000 });
       await assert.rejects(untrusted.open(), /E_STRATUM|certificate|self.signed|connect/i);
       const pinned = new StratumConnection({ url: server.url, user: 'w', password: 'p', requestTimeoutMs: 2000, tlsCa: cert });
       const s = await pinned.open();
-      assert.equal(s.extranonce1, '57a6f098');
+      assert.equal(s.extranonce1, GENESIS_JOB.extranonce1);
       pinned.close();
     } finally {
       await server.close();
