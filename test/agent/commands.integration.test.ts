@@ -1,4 +1,4 @@
-// Issue 6 acceptance, against real agent processes and a private Mosquitto,
+// The management commands end to end, against real agent processes and a private Mosquitto,
 // driven through the wire contract with mosquitto_pub / mosquitto_rr and MQTT.js.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 4 acceptance: a real agent process, a real Mosquitto, and a heat model
+// The thermal budget end to end: a real agent process, a real Mosquitto, and a heat model
 // outside the agent that turns the agent's REAL CPU use (/proc/<pid>/stat) into
 // the temperature file under sensors.sysfs_root. The plant's time constant is
 // shrunk to 8 s so the whole test stays under a minute of hashing.
