@@ -114,14 +114,17 @@ describe('fleet commands over a real broker', { timeout: 180_000 }, () => {
     assert.equal(r.body.status, 'ok');
     assert.equal(r.body.device, 'cmd-c');
     const correlationData = Buffer.from([0, 1, 2, 254, 255]);
-    await c.client.publishAsync(T('cmd-c', 'cmd/ping'), '{"v":1,"transaction":"js"}', { qos: 1, properties: { responseTopic: 'replies/js', correlationData } });
-    const got = await new Promise<{ topic: string; corr: Buffer | undefined }>((resolve) => {
+    // Listen before publishing: the answer can arrive in the same read as the PUBACK,
+    // before publishAsync's promise settles.
+    const got = new Promise<{ topic: string; corr: Buffer | undefined }>((resolve, reject) => {
+      const timer = setTimeout(() => { c.client.off('message', on); reject(new Error('no answer on replies/js within 15 s')); }, 15_000);
       const on = (topic: string, _p: Buffer, packet: { properties?: { correlationData?: Buffer } }) => {
-        if (topic === 'replies/js') { c.client.off('message', on); resolve({ topic, corr: packet.properties?.correlationData }); }
+        if (topic === 'replies/js') { clearTimeout(timer); c.client.off('message', on); resolve({ topic, corr: packet.properties?.correlationData }); }
       };
       c.client.on('message', on);
     });
-    assert.deepEqual(got.corr, correlationData);
+    await c.client.publishAsync(T('cmd-c', 'cmd/ping'), '{"v":1,"transaction":"js"}', { qos: 1, properties: { responseTopic: 'replies/js', correlationData } });
+    assert.deepEqual((await got).corr, correlationData);
   });
 
   test('a retained command is not executed, and says so in an event', async () => {
