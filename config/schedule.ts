@@ -38,9 +38,15 @@ function minuteOf(hhmm: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-/** Every problem of a schedule value, one line each (empty = valid). */
-export function scheduleProblems(val: unknown): string[] {
-  if (!Array.isArray(val)) return ['must be a JSON array of windows {from:"HH:MM", to:"HH:MM", ...}'];
+/**
+ * Every problem of a list of "HH:MM" windows, one line each (empty = valid): the
+ * part budget.schedule and economics.tariff_windows share (an array of objects,
+ * no unknown keys, from/to, days). `rest` checks each window's own fields.
+ */
+export function windowListProblems(
+  val: unknown, shape: string, keys: ReadonlySet<string>, rest: (win: Record<string, unknown>, at: string, problems: string[]) => void,
+): string[] {
+  if (!Array.isArray(val)) return [`must be a JSON array of windows ${shape}`];
   const problems: string[] = [];
   val.forEach((w: unknown, i) => {
     const at = `window ${i}`;
@@ -49,22 +55,27 @@ export function scheduleProblems(val: unknown): string[] {
       return;
     }
     const win = w as Record<string, unknown>;
-    for (const k of Object.keys(win)) if (!KEYS.has(k)) problems.push(`${at}: unknown key "${k}"`);
+    for (const k of Object.keys(win)) if (!keys.has(k)) problems.push(`${at}: unknown key "${k}"`);
     for (const k of ['from', 'to']) {
       if (typeof win[k] !== 'string' || !HHMM.test(win[k] as string)) problems.push(`${at}: ${k} must be "HH:MM" (00:00-23:59)`);
     }
-    if (win.days !== undefined) {
-      if (!Array.isArray(win.days) || win.days.length === 0 || !win.days.every((d) => DAYS.includes(d as Day))) {
-        problems.push(`${at}: days must be a non-empty list of ${DAYS.join(', ')}`);
-      }
+    if (win.days !== undefined && (!Array.isArray(win.days) || win.days.length === 0 || !win.days.every((d) => DAYS.includes(d as Day)))) {
+      problems.push(`${at}: days must be a non-empty list of ${DAYS.join(', ')}`);
     }
+    rest(win, at, problems);
+  });
+  return problems;
+}
+
+/** Every problem of a schedule value, one line each (empty = valid). */
+export function scheduleProblems(val: unknown): string[] {
+  return windowListProblems(val, '{from:"HH:MM", to:"HH:MM", ...}', KEYS, (win, at, problems) => {
     const pct = win.max_cpu_percent;
     if (pct !== undefined && (typeof pct !== 'number' || !(pct >= 0 && pct <= 100))) problems.push(`${at}: max_cpu_percent must be a number in [0, 100]`);
     const pw = win.power_w;
     if (pw !== undefined && (typeof pw !== 'number' || !Number.isFinite(pw) || pw < 0)) problems.push(`${at}: power_w must be a number ≥ 0 (0 = no cap)`);
     if (win.paused !== undefined && typeof win.paused !== 'boolean') problems.push(`${at}: paused must be true or false`);
   });
-  return problems;
 }
 
 function dayAllowed(w: ScheduleWindow, day: number): boolean {

@@ -13,7 +13,7 @@ import type { BrokerConfig, CoordinatorConfig, DiscoveryConfig } from '../config
 import { systemClock, type Clock, type TimerHandle } from '../lifecycle/clock.ts';
 import { startAll, type Component, type Started } from '../lifecycle/component.ts';
 import { coordinatorStatusPayload, statsPayload, type StatsPayload } from '../protocol/coordinator.ts';
-import { toHashlingError } from '../protocol/errors.ts';
+import { handleLogged } from '../protocol/errors.ts';
 import { parseWireJson } from '../protocol/json.ts';
 import { isStratumMinerInfo } from '../protocol/miners.ts';
 import { acksPayload, benchmarkFromInfo, parseResult, parseShareClaim, parseStatus, statusPayload, type ShareAck } from '../protocol/payloads.ts';
@@ -251,12 +251,7 @@ export class Coordinator implements Component {
 
   /** One catch point per input path: a bad message is logged with its code, never fatal. */
   private guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      const e = toHashlingError(err);
-      this.log(`${e.code} while handling ${what}: ${e.message}`);
-    }
+    handleLogged((l) => this.log(l), what, fn);
   }
 
   /**

@@ -32,7 +32,7 @@ import {
   budgetFromState, decisionPayload, economicsPayload, heldPayload, parseHeld, parseMarketPrice, powerFromTelemetry, treasurySignalPayload,
   type MarketPrice,
 } from '../protocol/economics.ts';
-import { HashlingError, toHashlingError } from '../protocol/errors.ts';
+import { HashlingError, handleLogged, toHashlingError } from '../protocol/errors.ts';
 import { buildCoordinatorHaDiscovery } from '../protocol/homeAssistant.ts';
 import {
   commandTopic, economicsDecisionTopic, economicsHeldTopic, economicsTopic, everyDevice, isDeviceId, marketPriceTopic, parseDeviceTopic,
@@ -176,12 +176,7 @@ export class EconomicsComponent implements Component {
 
   /** One catch point per input path: a bad message is logged with its code, never fatal. */
   private guard(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      const e = toHashlingError(err);
-      this.log(`${e.code} while handling ${what}: ${e.message}`);
-    }
+    handleLogged((l) => this.log(l), what, fn);
   }
 
   private device(id: string): Known {

@@ -52,3 +52,17 @@ export function toHashlingError(err: unknown): HashlingError {
   const message = err instanceof Error ? err.message : String(err);
   return new HashlingError('E_INTERNAL', message);
 }
+
+/**
+ * Runs one input path's handler: whatever it throws is logged with its code
+ * ("E_X while handling what: message") and goes no further, so a bad message or
+ * a failing tick never stops the component.
+ */
+export function handleLogged(log: (line: string) => void, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    const e = toHashlingError(err);
+    log(`${e.code} while handling ${what}: ${e.message}`);
+  }
+}
