@@ -23,15 +23,15 @@ export interface Sha256dVariant {
   form: Sha256dForm;
   /** Nonces per pass: 4 (one i32x4 stream) or 8 (two interleaved); 1 for JS. */
   lanes: 1 | 4 | 8;
-  /** Σ/σ forms: nested rotations or three plain rotations (see codegen/trace.ts, emitWat.ts). */
-  rotations: 'nested' | 'plain';
+  /** Σ/σ forms: nested rotations, three plain rotations, or (loops only) Σ0 with ROTR2 factored out (codegen/trace.ts, emitWat.ts). */
+  rotations: 'nested' | 'factored' | 'plain';
   /** Message schedule: looped through memory, unrolled in locals, or (JS) all first vs each W_t before its round. */
   schedule: 'memory-loop' | 'locals' | 'locals-interleaved';
   /** Base name of the generated file(s) under generated/. */
   file: string;
 }
 
-const wasm = (form: 'wasm-loop' | 'wasm-unrolled', lanes: 4 | 8, rotations: 'nested' | 'plain'): Sha256dVariant => {
+const wasm = (form: 'wasm-loop' | 'wasm-unrolled', lanes: 4 | 8, rotations: Sha256dVariant['rotations']): Sha256dVariant => {
   const kind = form === 'wasm-loop' ? 'loop' : 'unrolled';
   return {
     name: `sha256d-wasm-${kind}${lanes}-${rotations}`, form, lanes, rotations,
@@ -43,13 +43,14 @@ const wasm = (form: 'wasm-loop' | 'wasm-unrolled', lanes: 4 | 8, rotations: 'nes
 /** Fastest measured here first (the order selectKernel falls back to without a planner). */
 export const SHA256D_VARIANTS: readonly Sha256dVariant[] = [
   wasm('wasm-loop', 8, 'nested'),
+  wasm('wasm-loop', 8, 'factored'),
   wasm('wasm-loop', 8, 'plain'),
   wasm('wasm-unrolled', 4, 'plain'),
+  wasm('wasm-loop', 4, 'factored'),
   wasm('wasm-unrolled', 4, 'nested'),
   wasm('wasm-loop', 4, 'plain'),
   wasm('wasm-loop', 4, 'nested'),
   wasm('wasm-unrolled', 8, 'nested'),
-  wasm('wasm-unrolled', 8, 'plain'),
   { name: 'sha256d-js-nested', form: 'js', lanes: 1, rotations: 'nested', schedule: 'locals', file: 'jsNested' },
   { name: 'sha256d-js-plain', form: 'js', lanes: 1, rotations: 'plain', schedule: 'locals', file: 'jsPlain' },
   { name: 'sha256d-js-nested-interleaved', form: 'js', lanes: 1, rotations: 'nested', schedule: 'locals-interleaved', file: 'jsNestedInterleaved' },

@@ -39,7 +39,7 @@ test('every committed generated file is what the generator produces, and no othe
 test('variant names are unique and say their form', () => {
   assert.equal(new Set(SHA256D_VARIANTS.map((v) => v.name)).size, SHA256D_VARIANTS.length);
   for (const v of SHA256D_VARIANTS) {
-    assert.match(v.name, v.form === 'js' ? /^sha256d-js-/ : /^sha256d-wasm-(loop|unrolled)[48]-(nested|plain)$/);
+    assert.match(v.name, v.form === 'js' ? /^sha256d-js-/ : /^sha256d-wasm-(loop[48]-(nested|factored|plain)|unrolled[48]-(nested|plain))$/);
     if (v.form !== 'js') assert.ok(v.name.includes(`${v.lanes}-${v.rotations}`), v.name);
   }
 });
