@@ -170,7 +170,7 @@ export interface TimingBudget {
 }
 
 /**
- * sha256d has eight WebAssembly candidates: 8 × (16 + 2 × 8) + 3 × 4 × 16 = 448 ms, plus
+ * sha256d has nine WebAssembly candidates: 9 × (16 + 2 × 8) + 3 × 4 × 16 = 480 ms, plus
  * 2 × 6 × 16 = 192 ms when the best two end within 5 %. One or two candidates (scrypt,
  * DUCO-S1) skip the screen: 16 + 3 × 16 = 64 ms each (+128 ms for a close pair). The warm-up
  * mostly absorbs the synchronous TurboFan compile of each module's first call (1-26 ms).
