@@ -71,8 +71,9 @@ function loops(ins) {
 }
 
 for (const file of args) {
-  const trips = tripCounts(readFileSync(file.replace(/\.wasm$/, '.wat'), 'utf8'));
-  const lanes = Number(/\(global \(export "lanes"\) i32 \(i32\.const (\d+)\)\)/.exec(readFileSync(file.replace(/\.wasm$/, '.wat'), 'utf8'))[1]);
+  const wat = readFileSync(file.replace(/\.wasm$/, '.wat'), 'utf8');
+  const trips = tripCounts(wat);
+  const lanes = Number(/\(global \(export "lanes"\) i32 \(i32\.const (\d+)\)\)/.exec(wat)[1]);
   const dis = execFileSync(node[0], [...node.slice(1), '--print-wasm-code', driver, file], { encoding: 'utf8', maxBuffer: 256 << 20 });
   const ins = turbofanScan(dis);
   const back = loops(ins);

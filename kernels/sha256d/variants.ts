@@ -42,13 +42,13 @@ const wasm = (form: 'wasm-loop' | 'wasm-unrolled', lanes: 4 | 8, rotations: Sha2
 
 /** Fastest measured here first (the order selectKernel falls back to without a planner). */
 export const SHA256D_VARIANTS: readonly Sha256dVariant[] = [
-  wasm('wasm-loop', 8, 'nested'),
   wasm('wasm-loop', 8, 'factored'),
+  wasm('wasm-loop', 8, 'nested'),
   wasm('wasm-loop', 8, 'plain'),
-  wasm('wasm-unrolled', 4, 'plain'),
+  wasm('wasm-loop', 4, 'plain'),
   wasm('wasm-loop', 4, 'factored'),
   wasm('wasm-unrolled', 4, 'nested'),
-  wasm('wasm-loop', 4, 'plain'),
+  wasm('wasm-unrolled', 4, 'plain'),
   wasm('wasm-loop', 4, 'nested'),
   wasm('wasm-unrolled', 8, 'nested'),
   { name: 'sha256d-js-nested', form: 'js', lanes: 1, rotations: 'nested', schedule: 'locals', file: 'jsNested' },

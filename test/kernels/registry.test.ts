@@ -39,7 +39,7 @@ test('selectKernel picks the first available kernel that passes its check, and c
     assert.equal(k, expected);
     assert.equal(selectKernel(algo), k);
   }
-  if (findKernel('sha256d-wasm-loop8-nested')!.available()) assert.equal(selectKernel('sha256d')!.name, 'sha256d-wasm-loop8-nested');
+  if (findKernel('sha256d-wasm-loop8-factored')!.available()) assert.equal(selectKernel('sha256d')!.name, 'sha256d-wasm-loop8-factored');
 });
 
 test('runSelfTest reports every available kernel of every algorithm, all passing', () => {

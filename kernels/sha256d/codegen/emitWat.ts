@@ -21,6 +21,8 @@
 // summed once, per unit or at build time, and only the rest is computed per pass. That
 // removes ~330 of the ~6,200 vector operations of a pass; the loops keep the rest.
 
+import { evalShift } from './graph.ts';
+
 const BSWAP = '3 2 1 0 7 6 5 4 11 10 9 8 15 14 13 12';
 const V = 16; // bytes per v128; scalar streams use the same stride (lane 0 of a slot)
 
@@ -85,7 +87,7 @@ function sigmas(o: ReturnType<typeof opsFor>) {
   };
 }
 
-const rotr32 = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+const rotr32 = (x: number, n: number): number => evalShift('rotr', x, n);
 const sig0 = (x: number): number => rotr32(x, 7) ^ rotr32(x, 18) ^ (x >>> 3);
 const sig1 = (x: number): number => rotr32(x, 17) ^ rotr32(x, 19) ^ (x >>> 10);
 
@@ -322,15 +324,15 @@ export function emitWatKernel(opt: WatKernelOptions, banner: string): string {
     for (let i = 0; i < 18; i++) if (i !== 3) prep.push(v.st(s.w1 + i * V, v.ld(first.w1 + i * V)));
   }
   for (const s of streams) for (let i = 0; i < 8; i++) prep.push(v.st(s.w2 + (8 + i) * V, v.ld(PAD2 + i * V)));
-  // The nonce-free sums of W18..W33 (every fixed term: header, padding, W16/W17).
+  // The nonce-free sums of W18..W33 that schedulePeeled reads (every fixed term: header, padding, W16/W17).
   const sg = sigmas(v);
   for (let t = 18; t < L1; t++) {
-    const { fixed } = split(t, kind1);
-    if (fixed.length === 0) continue;
+    const { fixed, known } = split(t, kind1);
+    if (fixed.length === 0 || known === 0) continue;
     prep.push(v.st(CW1 + t * V, v.add(...fixed.map(([i, f]) => {
       const x = v.ld(first.w1 + i * V);
       return f === 's0' ? sg.s0(x) : f === 's1' ? sg.s1(x) : x;
-    }), '(v128.const i32x4 0 0 0 0)')));
+    }))));
   }
   // Rounds 0..3 with W3 = 0: the scan adds W3 to a' and e' (round 3 is linear in W3 there).
   prep.push(...loadState(p0, MID), ...roundsTail([p0], () => first.w1, 0, 4, 0));
