@@ -100,6 +100,8 @@ export class Agent implements Component {
     return statusPayload(state, this.d.clock.now(), this.d.session);
   }
 
+  private readonly online = (): string => this.status(this.stopping ? 'offline' : 'online');
+
   start(): void {
     const { link, pool, clock } = this.d;
     this.queue = new WorkQueue(this.d.queueSize);
@@ -109,13 +111,14 @@ export class Agent implements Component {
     pool.on('hashes', this.onHashes);
     pool.on('crash', this.onCrash);
     link.on('dropped', this.onDropped);
-    link.on('connect', this.onConnect);
     link.on('disconnect', this.onDisconnect);
     this.publishInfo();
     this.publishState(true);
     // `online` last: a coordinator that sees it can already size units from the
-    // benchmark in `info` (retained topics are re-published in this order).
-    link.setRetained(this.topic('status'), this.status('online'));
+    // benchmark in `info` (retained topics are re-published in this order). Built
+    // at each publish, so every (re)connect's `online` carries that connect's
+    // time: a coordinator tells a new connection by it (docs/protocol.md).
+    link.setRetained(this.topic('status'), this.online);
     link.subscribe(this.topic('status'), 1, this.onOwnStatus);
     link.subscribe(this.topic('work'), 1, this.onWork);
     link.subscribe(this.topic('acks'), 1, this.onAcks);
@@ -152,7 +155,6 @@ export class Agent implements Component {
     pool.off('hashes', this.onHashes);
     pool.off('crash', this.onCrash);
     link.off('dropped', this.onDropped);
-    link.off('connect', this.onConnect);
     link.off('disconnect', this.onDisconnect);
     // A yielding agent leaves the status of the agent that holds the id alone.
     if (!this.yielded) link.setRetained(this.topic('status'), this.status('offline'));
@@ -182,12 +184,6 @@ export class Agent implements Component {
   }
 
   // --- one device id, one agent ---
-  private readonly onConnect = (): void => {
-    // The link re-publishes retained topics on connect; `online` then carries this
-    // instant, not the start time.
-    if (!this.stopping) this.d.link.setRetained(this.topic('status'), this.status('online'));
-  };
-
   private readonly onDisconnect = (): void => {
     this.wasDisconnected = true;
   };
@@ -216,7 +212,7 @@ export class Agent implements Component {
     const otherStarted = other.started_at ?? 0;
     const iAmLater = me.started_at > otherStarted || (me.started_at === otherStarted && me.session > other.session);
     if (!iAmLater) {
-      if (other.state === 'online') this.d.link.setRetained(this.topic('status'), this.status('online'));
+      if (other.state === 'online') this.d.link.setRetained(this.topic('status'), this.online);
       return;
     }
     if (!this.wasDisconnected) return;

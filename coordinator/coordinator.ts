@@ -313,7 +313,8 @@ export class Coordinator implements Component {
     switch (leaf) {
       case 'status': {
         const s = parseStatus(body);
-        this.send(this.fleet!.onStatus(id, s?.state === 'online' ? 'online' : s?.state === 'lost' ? 'lost' : 'offline', now));
+        const state = s?.state === 'online' ? 'online' : s?.state === 'lost' ? 'lost' : 'offline';
+        this.send(this.fleet!.onStatus(id, state, now, s && s.ts > 0 ? s.ts : null));
         return;
       }
       case 'info':

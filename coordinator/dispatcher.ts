@@ -68,6 +68,8 @@ interface Device {
   judged: Map<string, ShareVerdict>;
   /** Units this device may still be given: a device that flaps online/offline gets no more than one that stays. */
   carving: TokenBucket;
+  /** `ts` of the `online` status in force: the agent's connect time, new at each of its connects. */
+  connectedAt: number | null;
 }
 
 interface JobRecord {
@@ -149,7 +151,7 @@ export class Dispatcher {
     if (!d) {
       d = {
         id, state: 'offline', benchmarkHps: {}, outstanding: new Map(), hashrate: new VerifiedHashrate(now),
-        claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(), carving: this.carveBucket(now),
+        claims: new ClaimCheck(), unitShares: new Map(), judged: new Map(), carving: this.carveBucket(now), connectedAt: null,
         counters: { accepted: 0, rejected: zeroReasons(), submitted: 0, pool_accepted: 0, pool_rejected: 0, units_issued: 0, verified_hashes: 0, pool_hashes: 0 },
       };
       this.devices.set(id, d);
@@ -270,18 +272,29 @@ export class Dispatcher {
     return this.jobs.get(jobId)?.live === true;
   }
 
-  onStatus(id: string, state: DeviceState, now: number): Dispatch[] {
+  /**
+   * A device's status. `connectedAt` is the `ts` of an `online` status, which an
+   * agent sets at each connect (docs/protocol.md): a new value while the device
+   * already counts as online is a connection this coordinator did not see drop.
+   * That happens after a broker restart with persistence: the stale retained
+   * `online` arrives first and its units go to a device not yet subscribed (lost),
+   * then the agent's own `online` comes with a new ts.
+   */
+  onStatus(id: string, state: DeviceState, now: number, connectedAt: number | null = null): Dispatch[] {
     const d = this.device(id, now);
     const was = d.state;
+    const reconnected = was === 'online' && state === 'online' && connectedAt !== null && d.connectedAt !== null && connectedAt !== d.connectedAt;
     d.state = state;
+    d.connectedAt = state === 'online' ? connectedAt : null;
     if (state !== 'online') {
       // Its unfinished nonce space is abandoned, never handed to anyone else.
       d.outstanding.clear();
       return [];
     }
     // A device that (re)connects may have lost its queue: start it clean.
-    if (was !== 'online') d.outstanding.clear();
-    const units = this.fill(d, now, was !== 'online');
+    const fresh = was !== 'online' || reconnected;
+    if (fresh) d.outstanding.clear();
+    const units = this.fill(d, now, fresh);
     return units.length > 0 ? [{ deviceId: id, units }] : [];
   }
 

@@ -2,7 +2,7 @@
 // loopback port, its own process. Never relies on a broker someone else started.
 // (harness/ holds the real parts that tests and benches run beside the product.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,10 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     ? opts.config(port, dir)
     : `listener ${port} 127.0.0.1\nallow_anonymous true\n${opts.extraConfig ?? ''}`;
   const persist = opts.persistence ? `persistence true\npersistence_location ${dir}/\n` : 'persistence false\n';
+  // Started as root, Mosquitto drops to its own user before it saves: without
+  // this it cannot write mosquitto.db into a root-owned 0700 temporary directory,
+  // logs "Permission denied" and restarts with no sessions at all.
+  if (opts.persistence) chmodSync(dir, 0o777);
   writeFileSync(conf, `${persist}log_dest stderr\nlog_type error\nlog_type warning\n${body}\n`);
   let proc: ChildProcess | undefined;
   let output = '';
@@ -81,6 +85,14 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
       proc.once('exit', () => resolve());
     });
+  // A test that kills a persistent broker relies on the sessions it saved: a
+  // broker that could not save fails the test here, not later as a lost message.
+  const checkSaved = () => {
+    if (!opts.persistence) return;
+    const failed = /Error saving in-memory database[^\n]*\n?[^\n]*/.exec(output);
+    if (failed) throw new Error(`mosquitto could not save its persistence file: ${failed[0]}`);
+    if (!existsSync(join(dir, 'mosquitto.db'))) throw new Error(`mosquitto wrote no persistence file into ${dir} before it stopped`);
+  };
   await launch();
   return {
     port,
@@ -90,10 +102,12 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     async kill() {
       proc?.kill('SIGKILL');
       await exited();
+      checkSaved();
     },
     async terminate() {
       proc?.kill('SIGTERM');
       await exited();
+      checkSaved();
     },
     async restart() {
       await launch();

@@ -122,7 +122,8 @@ export class VirtualDevice {
     }, this.now()));
     // After info (retained topics go out in insertion order): the coordinator sizes
     // a device's first units when `online` arrives, from the benchmark if it has it.
-    link.setRetained(this.topic('status'), statusPayload('online', this.now()));
+    // Built at each publish: every (re)connect's `online` carries its own time.
+    link.setRetained(this.topic('status'), () => statusPayload('online', this.now()));
     this.publishState();
     link.subscribe(this.topic('work'), 1, this.onWork);
     link.subscribe(this.topic('acks'), 1, this.onAcks);

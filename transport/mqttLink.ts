@@ -99,7 +99,7 @@ export class MqttLink extends EventEmitter implements Component {
   private client: MqttClient | null = null;
   private readonly subs = new Map<string, IClientSubscribeOptions>();
   private readonly handlers: { filter: string; fn: Handler }[] = [];
-  private readonly retained = new Map<string, string>();
+  private readonly retained = new Map<string, string | (() => string)>();
   private outbox!: Outbox;
   private journal: OutboxJournal | null = null;
   private syncTimer: TimerHandle | null = null;
@@ -181,9 +181,9 @@ export class MqttLink extends EventEmitter implements Component {
   }
 
   /** Publishes a retained message now and again after every reconnect (an empty payload clears the topic). */
-  setRetained(topic: string, payload: string): void {
+  setRetained(topic: string, payload: string | (() => string)): void {
     this.retained.set(topic, payload);
-    if (this.connectedFlag) this.client?.publish(topic, payload, { qos: 1, retain: true });
+    if (this.connectedFlag) this.client?.publish(topic, typeof payload === 'function' ? payload() : payload, { qos: 1, retain: true });
   }
 
   /** Fire-and-forget publish (telemetry, events, responses); dropped while disconnected, never queued. */
@@ -307,7 +307,7 @@ export class MqttLink extends EventEmitter implements Component {
       this.attempt = 0;
       this.everConnected = true;
       for (const [filter, sub] of this.subs) client.subscribe(filter, sub);
-      for (const [topic, payload] of this.retained) client.publish(topic, payload, { qos: 1, retain: true });
+      for (const [topic, payload] of this.retained) client.publish(topic, typeof payload === 'function' ? payload() : payload, { qos: 1, retain: true });
       // A fresh client has nothing in flight: whatever an old client never settled
       // (e.g. queued inside MQTT.js as its socket died) is sent again now.
       this.outbox.onReconnect();

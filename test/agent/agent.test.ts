@@ -36,7 +36,7 @@ function rig() {
   const sent: { topic: string; body: Record<string, unknown>; retained: boolean }[] = [];
   const link = Object.assign(new EventEmitter(), {
     outboxLength: 0,
-    setRetained: (topic: string, payload: string) => { sent.push({ topic, body: JSON.parse(payload), retained: true }); },
+    setRetained: (topic: string, payload: string | (() => string)) => { sent.push({ topic, body: JSON.parse(typeof payload === 'function' ? payload() : payload), retained: true }); },
     subscribe: (filter: string, _q: number, fn: (m: LinkMessage) => void) => { subs.set(filter, fn); },
     publishVolatile: (topic: string, payload: string) => { sent.push({ topic, body: JSON.parse(payload), retained: false }); },
     publishReliable: (topic: string, payload: string) => { sent.push({ topic, body: JSON.parse(payload), retained: false }); },

@@ -18,6 +18,23 @@ test('an online device gets two units, the first clean, sized to its hashrate', 
   assert.notEqual(d!.units[0]!.header.toString('hex'), d!.units[1]!.header.toString('hex'));
 });
 
+test('an online status with a new connect time restarts the device clean; the same one again changes nothing', () => {
+  const f = fleet();
+  f.onJob(publicJob(), 0);
+  // A broker restarted with persistence hands back the agent's stale retained online (ts 100) first.
+  const [stale] = f.onStatus('a', 'online', 0, 100);
+  assert.equal(stale!.units.length, 2);
+  // The same status again (a resubscribe re-delivers it) is not a new connection.
+  assert.deepEqual(f.onStatus('a', 'online', 10, 100), []);
+  // The agent itself connects (ts 5000): the units sent before it subscribed are lost, so it starts over.
+  const [fresh] = f.onStatus('a', 'online', 20, 5000);
+  assert.equal(fresh!.units.length, 2);
+  assert.deepEqual(fresh!.units.map((u) => u.clean), [true, false]);
+  assert.ok(fresh!.units.every((u) => !stale!.units.some((o) => o.unitId === u.unitId)), 'new units, not the lost ones again');
+  // A status without a connect time (an older agent) keeps the former rule: only offline → online restarts.
+  assert.deepEqual(f.onStatus('a', 'online', 30), []);
+});
+
 test('a benchmark from info sizes the first units', () => {
   const f = fleet();
   f.onJob(publicJob(), 0);
