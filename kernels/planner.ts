@@ -162,24 +162,26 @@ export interface TimingBudget {
   finalRounds: number;
   finalSliceMs: number;
   /**
-   * When the best two finalists end within tieMargin of each other, they get tieRounds
-   * more interleaved rounds each: a close call is where a busy machine misleads most.
+   * Every finalist that ends within tieMargin of the best gets more interleaved rounds:
+   * tieSlices slices of finalSliceMs shared among them (2 close: 6 rounds each; 3: 4).
+   * A close call is where a busy machine misleads most, and a candidate left out of the
+   * tie-break because one unlucky round put it third cannot win it back.
    */
   tieMargin: number;
-  tieRounds: number;
+  tieSlices: number;
 }
 
 /**
  * sha256d has nine WebAssembly candidates: 9 × (16 + 2 × 8) + 3 × 4 × 16 = 480 ms, plus
- * 2 × 6 × 16 = 192 ms when the best two end within 5 %. One or two candidates (scrypt,
+ * 12 × 16 = 192 ms when two or three finalists end within 5 %. One or two candidates (scrypt,
  * DUCO-S1) skip the screen: 16 + 3 × 16 = 64 ms each (+128 ms for a close pair). The warm-up
  * mostly absorbs the synchronous TurboFan compile of each module's first call (1-26 ms).
  * With 2-3 % between
  * the top sha256d forms on a Zen 5 core, the final rounds are what keeps the choice within
  * a few per cent of a long interleaved bench (docs/performance.md).
  */
-export const DEFAULT_BUDGET: TimingBudget = { warmupMs: 16, screenRounds: 2, sliceMs: 8, finalists: 3, finalRounds: 4, finalSliceMs: 16, tieMargin: 0.05, tieRounds: 6 };
-export const SMALL_BUDGET: TimingBudget = { warmupMs: 16, screenRounds: 0, sliceMs: 8, finalists: 3, finalRounds: 3, finalSliceMs: 16, tieMargin: 0.05, tieRounds: 4 };
+export const DEFAULT_BUDGET: TimingBudget = { warmupMs: 16, screenRounds: 2, sliceMs: 8, finalists: 3, finalRounds: 4, finalSliceMs: 16, tieMargin: 0.05, tieSlices: 12 };
+export const SMALL_BUDGET: TimingBudget = { warmupMs: 16, screenRounds: 0, sliceMs: 8, finalists: 3, finalRounds: 3, finalSliceMs: 16, tieMargin: 0.05, tieSlices: 8 };
 
 /** What the timing loop runs: a scanner already prepared on a job where shares are rare. */
 export interface TimedCandidate {
@@ -248,10 +250,12 @@ export function timeCandidates(candidates: readonly TimedCandidate[], clocks: Pl
   const final = new Map<Runner, number[]>(finalists.map((r) => [r, []]));
   for (let round = 0; round < budget.finalRounds; round++) for (const r of finalists) final.get(r)!.push(r.slice(budget.finalSliceMs));
   for (const [r, xs] of final) rates.set(r, Math.max(...xs));
-  const [first, second] = [...finalists].sort((p, q) => rates.get(q)! - rates.get(p)!);
-  if (first && second && rates.get(first)! - rates.get(second)! < budget.tieMargin * rates.get(first)!) {
-    for (let round = 0; round < budget.tieRounds; round++) {
-      for (const r of [first, second]) rates.set(r, Math.max(rates.get(r)!, r.slice(budget.finalSliceMs)));
+  const top = Math.max(...finalists.map((r) => rates.get(r)!));
+  const close = finalists.filter((r) => top - rates.get(r)! < budget.tieMargin * top);
+  if (close.length > 1) {
+    const rounds = Math.floor(budget.tieSlices / close.length);
+    for (let round = 0; round < rounds; round++) {
+      for (const r of close) rates.set(r, Math.max(rates.get(r)!, r.slice(budget.finalSliceMs)));
     }
   }
   const out: Record<string, number> = {};
