@@ -180,10 +180,14 @@ export class MqttLink extends EventEmitter implements Component {
     this.client?.subscribe(filter, sub);
   }
 
-  /** Publishes a retained message now and again after every reconnect (an empty payload clears the topic). */
+  /**
+   * Publishes a retained message now and again after every reconnect (an empty
+   * payload clears the topic). A function is called at each publish, so the
+   * message can carry the time of the connect it goes out on.
+   */
   setRetained(topic: string, payload: string | (() => string)): void {
     this.retained.set(topic, payload);
-    if (this.connectedFlag) this.client?.publish(topic, typeof payload === 'function' ? payload() : payload, { qos: 1, retain: true });
+    if (this.connectedFlag) this.client?.publish(topic, retainedText(payload), { qos: 1, retain: true });
   }
 
   /** Fire-and-forget publish (telemetry, events, responses); dropped while disconnected, never queued. */
@@ -307,7 +311,7 @@ export class MqttLink extends EventEmitter implements Component {
       this.attempt = 0;
       this.everConnected = true;
       for (const [filter, sub] of this.subs) client.subscribe(filter, sub);
-      for (const [topic, payload] of this.retained) client.publish(topic, typeof payload === 'function' ? payload() : payload, { qos: 1, retain: true });
+      for (const [topic, payload] of this.retained) client.publish(topic, retainedText(payload), { qos: 1, retain: true });
       // A fresh client has nothing in flight: whatever an old client never settled
       // (e.g. queued inside MQTT.js as its socket died) is sent again now.
       this.outbox.onReconnect();
@@ -361,4 +365,8 @@ export class MqttLink extends EventEmitter implements Component {
   private log(line: string): void {
     this.opts.log?.(line);
   }
+}
+
+function retainedText(payload: string | (() => string)): string {
+  return typeof payload === 'function' ? payload() : payload;
 }

@@ -101,6 +101,10 @@ describe('agent over a real broker', { timeout: 120_000 }, () => {
     await c.publish(T('work'), unit({ unit_id: 'long-1', job_id: 'old', target: HARD, nonce_start: 0, nonce_end: 0xffffffff }));
     await c.publish(T('work'), unit({ unit_id: 'long-2', job_id: 'old', target: HARD, nonce_start: 0, nonce_end: 0xffffffff }));
     await c.wait(T('state'), (j) => j.unit_id === 'long-1');
+    // `state` names the unit as it is handed to the threads; let them finish a few
+    // batches, so the cancel stops a unit that has hashed (a cancel before the first
+    // batch is answered with hashes 0, exactly).
+    await new Promise((r) => setTimeout(r, 200));
     const sent = Date.now();
     await c.publish(T('work'), unit({ unit_id: 'fresh', job_id: 'new', clean: true, target: HARD, nonce_start: 0, nonce_end: 49_999 }));
     const r1 = await c.wait(T('results'), (j) => j.unit_id === 'long-1');

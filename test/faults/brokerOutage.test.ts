@@ -67,7 +67,7 @@ test('a 30 s broker outage loses no share and the coordinator resumes', { timeou
     }
     // Every unit the agent held when the broker died has its result (done, or
     // cancelled by the clean units after the outage) with the count of its shares.
-    const unitsBefore = new Set(c.on('hashling/outage30/work').filter((m) => m.at < killedAt).flatMap((m) => (Array.isArray(m.json) ? m.json : [m.json]).map((u: { unit_id: string }) => u.unit_id)));
+    const unitsBefore = unitsIssued(c, 0, killedAt);
     assert.ok(unitsBefore.has(first.json.unit_id) && unitsBefore.size >= 2, `units held at the outage: ${[...unitsBefore].join(', ')}`);
     for (const u of unitsBefore) await c.wait('hashling/outage30/results', (j) => j.unit_id === u, 30_000);
     const uniqueShares = (u: string) => new Set(c.on('hashling/outage30/shares').filter((m) => m.json.unit_id === u).map((m) => m.json.nonce)).size;
@@ -94,9 +94,8 @@ test('a 30 s broker outage loses no share and the coordinator resumes', { timeou
     // sent units to an agent not yet subscribed (lost). The agent's own `online`,
     // with a new connect time, must bring it new units, and their shares verify.
     const back = await c.wait('hashling/outage30/status', (j, m) => j.state === 'online' && j.ts > restartedAt && m.at > restartedAt, 15_000);
-    const workAfter = (from: number) => new Set(c.on('hashling/outage30/work').filter((m) => m.at > from).flatMap((m) => (Array.isArray(m.json) ? m.json : [m.json]).map((u: { unit_id: string }) => u.unit_id)));
     assert.ok(c.on('hashling/outage30/work').some((m) => m.at > restartedAt && m.at < back.at), 'the coordinator sent units on the stale online before the agent was back');
-    await c.wait('hashling/outage30/shares', (j) => workAfter(back.at).has(j.unit_id), 30_000);
+    await c.wait('hashling/outage30/shares', (j) => unitsIssued(c, back.at, Infinity).has(j.unit_id), 30_000);
     const accepted = (m: { json: any }) => m.json?.devices?.outage30?.accepted ?? 0;
     const before = accepted(await c.wait('hashling/coordinator/stats', (_j, m) => m.at > restartedAt, 15_000));
     await c.wait('hashling/coordinator/stats', (j) => (j?.devices?.outage30?.accepted ?? 0) > before, 30_000);
@@ -108,6 +107,16 @@ test('a 30 s broker outage loses no share and the coordinator resumes', { timeou
   }
 });
 
+/** A work payload's units (one unit or a batch). */
+function unitsOf(work: any): any[] {
+  return Array.isArray(work) ? work : [work];
+}
+
+/** Ids of the units the observer saw issued strictly between two instants. */
+function unitsIssued(c: Collector, after: number, before: number): Set<string> {
+  return new Set(c.on('hashling/outage30/work').filter((m) => m.at > after && m.at < before).flatMap((m) => unitsOf(m.json).map((u) => u.unit_id)));
+}
+
 /** Per unit: when it was issued, its shares (count, first/last arrival) and its result, relative to the first message. */
 function unitTimeline(c: Collector): string {
   const t0 = c.messages[0]?.at ?? 0;
@@ -115,7 +124,7 @@ function unitTimeline(c: Collector): string {
   const row = (u: string) => rows.get(u) ?? (rows.set(u, []), rows.get(u)!);
   for (const m of c.messages) {
     const at = `+${((m.at - t0) / 1000).toFixed(1)}s`;
-    const units = m.topic.endsWith('/work') ? (Array.isArray(m.json) ? m.json : [m.json]) : [m.json];
+    const units = m.topic.endsWith('/work') ? unitsOf(m.json) : [m.json];
     for (const j of units) {
       if (typeof j?.unit_id !== 'string') continue;
       if (m.topic.endsWith('/work')) row(j.unit_id).push(`issued ${at}${j.clean ? ' clean' : ''}`);
